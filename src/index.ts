@@ -1,15 +1,17 @@
-import { DurableObject } from "cloudflare:workers";
-import { Hono } from "hono";
+/**
+ * The worker's entry: it only wires. Your bot lives in `src/bot.ts`.
+ *
+ * - `fetch`: `GET /health`, and `POST /webhook` where Viber posts its callbacks
+ * - `Subscriber`: the Durable Object that keeps each user's state and runs your handlers
+ */
+import bot from "./bot";
+import { SubscriberObject } from "./subscriber/subscriber";
+import { createApp } from "./webhook/app";
 
-const app = new Hono<{ Bindings: Env }>();
-app.get("/health", (c) => c.text("ok"));
-app.get("/t", async (c) => {
-	const r = await fetch(`${c.env.VIBER_API_URL}/send_message`, { method: "POST", body: "{}" });
-	return c.text(await r.text());
-});
-export class Subscriber extends DurableObject<Env> {
-	async ping() {
-		return 1;
-	}
+const app = createApp(bot);
+
+export class Subscriber extends SubscriberObject {
+	protected readonly bot = bot;
 }
+
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * Load test of POST /webhook on this machine, against `wrangler dev` (bot) and the fake Viber
+ * API (second `wrangler dev`), both on 127.0.0.1. Prints requests/s and latency percentiles for
+ *   - GET /health                 (baseline: the runtime and Hono, nothing of ours)
+ *   - signed text messages        (verify, parse, Subscriber, inbox; the echo is sent afterwards)
+ *   - wrong signatures            (rejected with 403 before parsing)
+ * and each one's ratio to the baseline measured in the same run.
+ *
+ * Usage: npm run bench -- [--seconds 10] [--connections 10]
+ */
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const args = Object.fromEntries(
+	process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const SECONDS = Number(args.seconds ?? 10);
+const CONNECTIONS = Number(args.connections ?? 10);
+const TOKEN = "bench-token-0123456789";
+const BOT = "http://127.0.0.1:8787";
+const FAKE = "http://127.0.0.1:8788";
+
+const children = [];
+function start(name, argv) {
+	const child = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--log-level", "error", ...argv], {
+		env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+		stdio: ["ignore", "ignore", "inherit"],
+		detached: true,
+	});
+	children.push(child);
+	child.on("exit", (code) => code && console.error(`${name} exited with ${code}`));
+}
+function stopAll() {
+	for (const child of children) {
+		try {
+			process.kill(-child.pid, "SIGTERM");
+		} catch {}
+	}
+}
+process.on("exit", stopAll);
+process.on("SIGINT", () => process.exit(130));
+
+async function waitFor(url) {
+	for (let i = 0; i < 120; i++) {
+		try {
+			if ((await fetch(url)).status < 500) return;
+		} catch {}
+		await sleep(500);
+	}
+	throw new Error(`${url} did not come up`);
+}
+
+let seq = 0n;
+function signedText(valid) {
+	seq += 1n;
+	const user = `bench-user-${seq % 500n}=`;
+	const token = (5_000_000_000_000_000_000n + seq).toString();
+	const body = `{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":{"id":"${user}","name":"Bench"},"message":{"type":"text","text":"load ${seq}"}}`;
+	const sig = createHmac("sha256", valid ? TOKEN : "wrong-key").update(body).digest("hex");
+	return { body, headers: { "content-type": "application/json", "x-viber-content-signature": sig } };
+}
+
+/** Runs `CONNECTIONS` loops of sequential requests for `SECONDS`; returns figures. */
+async function load(label, makeRequest, expectStatus) {
+	const latencies = [];
+	let errors = 0;
+	const deadline = performance.now() + SECONDS * 1000;
+	await Promise.all(
+		Array.from({ length: CONNECTIONS }, async () => {
+			while (performance.now() < deadline) {
+				const { url, init } = makeRequest();
+				const t0 = performance.now();
+				try {
+					const res = await fetch(url, init);
+					await res.arrayBuffer();
+					if (res.status !== expectStatus) errors++;
+				} catch {
+					errors++;
+				}
+				latencies.push(performance.now() - t0);
+			}
+		}),
+	);
+	latencies.sort((a, b) => a - b);
+	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+	return { label, requests: latencies.length, rps: latencies.length / SECONDS, p50: pct(50), p99: pct(99), errors };
+}
+
+start("fake-viber", ["-c", "emulator/wrangler.toml", "--port", "8788", "--inspector-port", "9330"]);
+start("bot", [
+	"--port", "8787", "--inspector-port", "9329",
+	"--var", `VIBER_AUTH_TOKEN:${TOKEN}`, "--var", `VIBER_API_URL:${FAKE}/pa`,
+	"--persist-to", ".wrangler/bench-state",
+]);
+await waitFor(`${BOT}/health`);
+await waitFor(`${FAKE}/_fake/requests?token=warmup`);
+
+const health = () => ({ url: `${BOT}/health`, init: {} });
+const signed = (valid) => () => {
+	const { body, headers } = signedText(valid);
+	return { url: `${BOT}/webhook`, init: { method: "POST", headers, body } };
+};
+await load("warm-up", signed(true), 200);
+
+const results = [
+	await load("GET /health (baseline)", health, 200),
+	await load("POST /webhook signed text", signed(true), 200),
+	await load("POST /webhook bad signature", signed(false), 403),
+];
+const base = results[0].rps;
+console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on 127.0.0.1 (${new Date().toISOString()})`);
+console.log("scenario                          req/s    p50 ms   p99 ms  errors  vs baseline");
+for (const r of results) {
+	console.log(
+		`${r.label.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(7)}  ${(r.rps / base).toFixed(2)}x`,
+	);
+}
+stopAll();
+process.exit(0);

@@ -1,0 +1,98 @@
+/** The bot: a composer with an error boundary and the options the runtime needs. */
+import { Composer } from "./composer";
+import type { Context } from "./context";
+
+/** How failed handlers are retried before the event becomes a dead letter. */
+export interface HandlerRetryOptions {
+	/** Runs in all, the first included (default 5). */
+	attempts?: number;
+	/** Delay before the first retry, doubled each time (default 1 s). */
+	baseDelayMs?: number;
+	/** Cap of one delay (default 5 min). */
+	maxDelayMs?: number;
+}
+
+export interface BotOptions<S> {
+	/** The session a user starts with (default `{}`). */
+	initialSession?: () => S;
+	retry?: HandlerRetryOptions;
+}
+
+/** An error thrown by a handler, with the context it was thrown in. */
+export class BotError<C extends Context<object> = Context> extends Error {
+	override name = "BotError";
+	constructor(
+		override readonly cause: unknown,
+		readonly ctx: C,
+		/** Which run of the handlers failed, from 1. */
+		readonly attempt: number,
+		/** Whether the event will be run again later. */
+		readonly willRetry: boolean,
+	) {
+		super(`Handler failed on "${ctx.event.event}" (attempt ${attempt}): ${String(cause)}`, {
+			cause,
+		});
+	}
+}
+
+export type ErrorHandler<C extends Context<object>> = (error: BotError<C>) => unknown;
+
+const DEFAULT_RETRY: Required<HandlerRetryOptions> = {
+	attempts: 5,
+	baseDelayMs: 1_000,
+	maxDelayMs: 5 * 60_000,
+};
+
+/**
+ * Your bot. Register handlers on it in `src/bot.ts`.
+ *
+ * @example
+ * const bot = new Bot<{ visits: number }>({ initialSession: () => ({ visits: 0 }) });
+ * bot.on("message:text", (ctx) => ctx.reply(`Visit ${++ctx.session.visits}`));
+ * export default bot;
+ */
+export class Bot<S extends object = Record<string, unknown>> extends Composer<Context<S>> {
+	readonly retry: Required<HandlerRetryOptions>;
+	private errorHandler: ErrorHandler<Context<S>> | undefined;
+
+	constructor(private readonly options: BotOptions<S> = {}) {
+		super();
+		this.retry = { ...DEFAULT_RETRY, ...options.retry };
+	}
+
+	/** A fresh session for a user seen for the first time. */
+	initialSession(): S {
+		return this.options.initialSession?.() ?? ({} as S);
+	}
+
+	/**
+	 * Sees every error thrown by a handler, e.g. to report it. The event is still retried with
+	 * backoff and, when the attempts run out, kept as a dead letter; nothing is dropped silently.
+	 */
+	catch(handler: ErrorHandler<Context<S>>): this {
+		this.errorHandler = handler;
+		return this;
+	}
+
+	/**
+	 * Runs the handlers on one context.
+	 * @throws BotError when a handler throws (after the error handler has seen it).
+	 */
+	async handle(
+		ctx: Context<S>,
+		attempt = 1,
+		willRetry = attempt < this.retry.attempts,
+	): Promise<void> {
+		try {
+			await this.middleware()(ctx, async () => {});
+		} catch (cause) {
+			const error = new BotError(cause, ctx, attempt, willRetry);
+			try {
+				await this.errorHandler?.(error);
+			} catch (reportError) {
+				console.error("bot.catch handler threw:", reportError);
+			}
+			throw error;
+		}
+	}
+}

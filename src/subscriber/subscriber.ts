@@ -1,0 +1,227 @@
+/** The Subscriber Durable Object: one per Viber user, owning everything about that user. */
+import { DurableObject } from "cloudflare:workers";
+import type { Bot } from "../framework/bot";
+import { Context } from "../framework/context";
+import { guardedApi, sendViaSubscriber } from "../runtime/guarded-api";
+import { viberFromEnv } from "../runtime/viber";
+import type { ViberApi } from "../viber/client";
+import { NotSubscribedError, ViberApiError } from "../viber/errors";
+import { prepareMessage } from "../viber/limits";
+import type { Callback } from "../viber/schemas/callbacks";
+import type { OutgoingMessage } from "../viber/schemas/messages";
+import type { SendMessageResponse } from "../viber/schemas/responses";
+import { type DeadLetter, Inbox } from "./inbox";
+import { canReceive, stateAfter } from "./state";
+import { type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
+
+// biome-ignore lint/suspicious/noExplicitAny: any session shape
+export type AnyBot = Bot<any>;
+
+/** What the webhook learns from handing an event over. */
+export interface ReceiveResult {
+	duplicate: boolean;
+	/** For `conversation_started`: the welcome message, as JSON for the HTTP response body. */
+	welcome?: string;
+}
+
+const RECEIPTS = new Set(["delivered", "seen", "failed"]);
+
+/** Viber resends a callback until it gets a 200: `event` + `message_token` identify it. */
+function dedupeKey(callback: Callback): string | undefined {
+	if (!callback.message_token) return undefined;
+	const event =
+		callback.event === "unknown" ? `unknown:${callback.original_event}` : callback.event;
+	return `${event}:${callback.message_token}`;
+}
+
+/**
+ * Extend it in `src/index.ts` with your bot: `export class Subscriber extends SubscriberObject {
+ * protected readonly bot = bot; }`. The webhook calls `receive`; handlers run one event at a
+ * time, in arrival order, from the object's alarm.
+ */
+export abstract class SubscriberObject extends DurableObject<Env> {
+	protected abstract readonly bot: AnyBot;
+	private readonly store: SubscriberStore;
+	private readonly inbox: Inbox;
+	private client: ViberApi | undefined;
+	/** Serialises handler runs: an await inside one handler must not let another event in. */
+	private lock: Promise<unknown> = Promise.resolve();
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.store = new SubscriberStore(ctx.storage.sql);
+		this.inbox = new Inbox(ctx.storage.sql);
+	}
+
+	private viber(): ViberApi {
+		this.client ??= viberFromEnv(this.env);
+		return this.client;
+	}
+
+	private exclusive<T>(task: () => Promise<T>): Promise<T> {
+		const run = this.lock.then(task, task);
+		this.lock = run.catch(() => {});
+		return run;
+	}
+
+	/** Takes one verified callback about `userId`. Fast: handlers run later, except the welcome. */
+	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
+		const now = Date.now();
+		const key = dedupeKey(callback);
+		if (key && !this.store.markSeen(key, now)) {
+			return { duplicate: true, welcome: this.store.seenResponse(key) };
+		}
+		this.record(userId, callback, now);
+		if (callback.event === "conversation_started") {
+			const welcome = await this.exclusive(() => this.welcome(callback));
+			if (key && welcome) this.store.saveSeenResponse(key, welcome);
+			return { duplicate: false, welcome };
+		}
+		this.inbox.push(callback, now);
+		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
+		return { duplicate: false };
+	}
+
+	/** Updates profile, subscription state and message statuses from one event. */
+	private record(userId: string, callback: Callback, now: number): void {
+		this.store.touch(userId, now);
+		if (
+			callback.event === "subscribed" ||
+			callback.event === "conversation_started" ||
+			callback.event === "client_status"
+		) {
+			this.store.updateProfile(callback.user);
+		} else if (callback.event === "message") {
+			this.store.updateProfile(callback.sender);
+			this.store.noteInbound(callback.timestamp);
+		}
+		const state = stateAfter(callback);
+		if (state && "timestamp" in callback && callback.timestamp !== undefined) {
+			this.store.setState(state, callback.timestamp);
+		}
+		if (RECEIPTS.has(callback.event)) this.store.applyReceipt(callback, now);
+	}
+
+	private async welcome(callback: Callback): Promise<string | undefined> {
+		try {
+			const ctx = await this.runHandlers(callback, 1, false);
+			if (!ctx.welcomeMessage) return undefined;
+			return JSON.stringify(prepareMessage(ctx.welcomeMessage, { sender: this.defaultSender() }));
+		} catch (error) {
+			// A welcome is due now or never: keep the failure as a dead letter instead of retrying.
+			this.inbox.buryNew(callback, describe(error), Date.now());
+			console.error(`Dead letter: conversation_started failed: ${describe(error)}`);
+			return undefined;
+		}
+	}
+
+	private defaultSender() {
+		return { name: this.env.BOT_NAME, avatar: this.env.BOT_AVATAR || undefined };
+	}
+
+	/** Runs the bot on one event with the user's session; the session is saved on success only. */
+	private async runHandlers(
+		callback: Callback,
+		attempt: number,
+		willRetry: boolean,
+	): Promise<Context> {
+		const session = this.store.loadSession<object>() ?? this.bot.initialSession();
+		const before = JSON.stringify(session);
+		const user = this.store.user();
+		const send = sendViaSubscriber(this.env);
+		const api = guardedApi(this.viber(), (receiver, message) =>
+			receiver === user?.id ? this.deliver(receiver, message) : send(receiver, message),
+		);
+		const ctx = new Context(callback, { api, user, session });
+		await this.bot.handle(ctx, attempt, willRetry);
+		const after = JSON.stringify(ctx.peekSession());
+		if (after !== before) this.store.saveSession(after);
+		return ctx;
+	}
+
+	/** Drains the inbox in order; a failing event holds the line until retried or buried. */
+	override async alarm(): Promise<void> {
+		await this.exclusive(async () => {
+			const { attempts: maxAttempts } = this.bot.retry;
+			for (let entry = this.inbox.head(); entry; entry = this.inbox.head()) {
+				const now = Date.now();
+				if (entry.dueAt > now) {
+					await this.ctx.storage.setAlarm(entry.dueAt);
+					break;
+				}
+				const attempt = entry.attempts + 1;
+				try {
+					await this.runHandlers(entry.callback, attempt, attempt < maxAttempts);
+					this.inbox.done(entry.seq);
+				} catch (error) {
+					if (attempt >= maxAttempts) {
+						this.inbox.bury(entry.seq, attempt, describe(error), Date.now());
+						console.error(
+							`Dead letter: "${entry.callback.event}" failed ${attempt} times: ${describe(error)}`,
+						);
+					} else {
+						this.inbox.retryAt(
+							entry.seq,
+							attempt,
+							Date.now() + this.backoff(attempt),
+							describe(error),
+						);
+					}
+				}
+			}
+		});
+		this.store.purge(Date.now());
+	}
+
+	private backoff(attempt: number): number {
+		const { baseDelayMs, maxDelayMs } = this.bot.retry;
+		const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+		return delay / 2 + Math.random() * (delay / 2);
+	}
+
+	/**
+	 * Sends a message to this user unless they unsubscribed (then `NotSubscribedError`, and no
+	 * API call). Status 6 from Viber marks them unsubscribed.
+	 */
+	async send(userId: string, message: OutgoingMessage): Promise<SendMessageResponse> {
+		return this.deliver(userId, message);
+	}
+
+	private async deliver(userId: string, message: OutgoingMessage): Promise<SendMessageResponse> {
+		if (!canReceive(this.store.state())) throw new NotSubscribedError(userId);
+		try {
+			const response = await this.viber().sendMessage(userId, message);
+			this.store.touch(userId, Date.now());
+			this.store.recordSent(response.message_token, Date.now());
+			return response;
+		} catch (error) {
+			if (error instanceof ViberApiError && (error.status === 5 || error.status === 6)) {
+				this.store.touch(userId, Date.now());
+				this.store.setState(error.status === 6 ? "unsubscribed" : "gone", Date.now());
+			}
+			throw error;
+		}
+	}
+
+	/** What this object knows of its user, or null before any contact. */
+	async profile(): Promise<SubscriberProfile | null> {
+		return this.store.profile() ?? null;
+	}
+
+	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
+		return this.store.messageStatus(token) ?? null;
+	}
+
+	async deadLetters(): Promise<DeadLetter[]> {
+		return this.inbox.deadLetters();
+	}
+
+	async pendingEvents(): Promise<number> {
+		return this.inbox.pending();
+	}
+}
+
+function describe(error: unknown): string {
+	const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+	return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}

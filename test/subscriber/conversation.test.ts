@@ -1,0 +1,100 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { fakeViber } from "../helpers/fake-viber";
+
+const sentTexts = async (userId: string) =>
+	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) => r.body.text);
+
+describe("Subscriber conversation", () => {
+	it("answers conversation_started with the welcome message as the response body", async () => {
+		const userId = newUserId();
+		const res = await post(callbacks.conversationStarted(userId, false));
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toContain("application/json");
+		const welcome = (await res.json()) as Record<string, unknown>;
+		expect(welcome).toMatchObject({
+			type: "text",
+			text: "Hi John McClane! Say something, or tap a button.",
+			sender: { name: "Demo Bot" },
+			min_api_version: 1,
+			keyboard: { Type: "keyboard" },
+		});
+		expect(welcome).not.toHaveProperty("receiver");
+		// The welcome is the only message: send_message would fail for a user not subscribed.
+		expect(await sentTexts(userId)).toEqual([]);
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "not_subscribed", name: "John McClane" });
+	});
+
+	it("answers a resent conversation_started with the same welcome, running the handlers once", async () => {
+		const userId = newUserId();
+		const event = callbacks.conversationStarted(userId, true);
+		const first = await (await post(event)).text();
+		const again = await post(event);
+		expect(await again.text()).toBe(first);
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "subscribed" });
+	});
+
+	it("echoes a text message through send_message", async () => {
+		const userId = newUserId();
+		expect((await post(callbacks.text(userId, "Hello, bot"))).status).toBe(200);
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["Hello, bot"]));
+		const [request] = await fakeViber.requests({ endpoint: "send_message", receiver: userId });
+		expect(request?.body).toMatchObject({ receiver: userId, type: "text", sender: { name: "Demo Bot" } });
+	});
+
+	it("subscribes a user implicitly with their first message, and keeps their profile", async () => {
+		const userId = newUserId();
+		await post(callbacks.conversationStarted(userId, false));
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "not_subscribed" });
+		const message = callbacks.text(userId, "hi");
+		await post(message);
+		const profile = await subscriber(userId).profile();
+		expect(profile).toMatchObject({ state: "subscribed", language: "en", country: "UK", apiVersion: 8 });
+		expect(profile?.lastInboundAt).toBe(message.timestamp);
+	});
+
+	it("processes a resent callback once", async () => {
+		const userId = newUserId();
+		const message = callbacks.text(userId, "only once");
+		for (let i = 0; i < 3; i++) expect((await post(message)).status).toBe(200);
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["only once"]));
+		await runDurableObjectAlarm(subscriber(userId));
+		expect(await sentTexts(userId)).toEqual(["only once"]);
+	});
+
+	it("keeps two tokens that differ only past 2^53 as two events", async () => {
+		const userId = newUserId();
+		// Both read as 5466394919049723600 through JSON.parse; kept as strings they differ.
+		const a = callbacks.text(userId, "first", { message_token: "5466394919049723652" });
+		const b = callbacks.text(userId, "second", { message_token: "5466394919049723653" });
+		expect(JSON.parse("5466394919049723652")).toBe(JSON.parse("5466394919049723653"));
+		await post(a);
+		await post(b);
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["first", "second"]));
+	});
+
+	it("handles two events of one user in arrival order, even when the first is slow", async () => {
+		const userId = newUserId();
+		const started = Date.now();
+		await post(callbacks.text(userId, "slow 400"));
+		await post(callbacks.text(userId, "after"));
+		// The webhook answered without waiting for the slow handler.
+		expect(Date.now() - started).toBeLessThan(400);
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["slow 400 done", "after"]), {
+			timeout: 3000,
+		});
+	});
+
+	it("keeps ctx.session between events", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "one"));
+		await post(callbacks.text(userId, "two"));
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toHaveLength(2));
+		const { runInDurableObject } = await import("cloudflare:test");
+		const session = await runInDurableObject(subscriber(userId), (_instance, state) =>
+			state.storage.sql.exec<{ session: string }>("SELECT session FROM subscriber").one(),
+		);
+		expect(JSON.parse(session.session)).toEqual({ echoes: 2 });
+	});
+});

@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { NotSubscribedError } from "../../src/viber/errors";
+import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { fakeViber } from "../helpers/fake-viber";
+
+const sends = (userId: string) => fakeViber.requests({ endpoint: "send_message", receiver: userId });
+
+describe("Subscriber reliability", () => {
+	it("retries a throwing handler, then keeps the event as a dead letter", async () => {
+		const userId = newUserId();
+		const event = callbacks.text(userId, "throw");
+		expect((await post(event)).status).toBe(200);
+		await vi.waitFor(async () => expect(await subscriber(userId).deadLetters()).toHaveLength(1));
+		const [dead] = await subscriber(userId).deadLetters();
+		expect(dead).toMatchObject({ attempts: 3, error: "Error: failed on purpose" });
+		expect(dead?.callback).toMatchObject({ message_token: event.message_token });
+		expect(await subscriber(userId).pendingEvents()).toBe(0);
+	});
+
+	it("runs a later event after an earlier one was dead-lettered", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "throw"));
+		await post(callbacks.text(userId, "still here"));
+		await vi.waitFor(async () => expect((await sends(userId)).map((r) => r.body.text)).toEqual(["still here"]));
+	});
+
+	it("succeeds on a retry when the handler fails once", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "flaky"));
+		await vi.waitFor(async () =>
+			expect((await sends(userId)).map((r) => r.body.text)).toEqual(["flaky ok after 2 runs"]),
+		);
+		expect(await subscriber(userId).deadLetters()).toEqual([]);
+	});
+
+	it("makes no API call to a user who unsubscribed", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "hello"));
+		await vi.waitFor(async () => expect(await sends(userId)).toHaveLength(1));
+		await post(callbacks.unsubscribed(userId));
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
+		await expect(subscriber(userId).send(userId, { type: "text", text: "are you there?" })).rejects.toThrow(
+			/unsubscribed|not subscribed/i,
+		);
+		await runDurableObjectAlarm(subscriber(userId));
+		expect(await sends(userId)).toHaveLength(1);
+	});
+
+	it("does not let a resent old message undo a later unsubscribe", async () => {
+		const userId = newUserId();
+		const old = callbacks.text(userId, "old", { timestamp: Date.now() - 60_000 });
+		await post(callbacks.unsubscribed(userId));
+		await post(old);
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
+	});
+
+	it("marks a user unsubscribed when Viber answers status 6", async () => {
+		const userId = newUserId();
+		await post(callbacks.subscribed(userId));
+		await fakeViber.unsubscribe(userId);
+		await expect(subscriber(userId).send(userId, { type: "text", text: "hi" })).rejects.toThrow(/6|notSubscribed|receiverNotSubscribed/);
+		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
+		// The next attempt is refused before it reaches Viber.
+		await expect(subscriber(userId).send(userId, { type: "text", text: "hi again" })).rejects.toThrow();
+		expect(await sends(userId)).toHaveLength(1);
+	});
+
+	it("tracks a sent message from sent to delivered to seen", async () => {
+		const userId = newUserId();
+		await post(callbacks.subscribed(userId));
+		const { message_token: token } = await subscriber(userId).send(userId, { type: "text", text: "track me" });
+		expect(token).toMatch(/^\d{19}$/);
+		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "sent" });
+		await post(callbacks.receipt("delivered", userId, token));
+		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "delivered" });
+		await post(callbacks.receipt("seen", userId, token));
+		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
+		// A late duplicate delivered receipt does not move it backwards.
+		await post(callbacks.receipt("delivered", userId, token));
+		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
+	});
+
+	it("records a failed message with Viber's description", async () => {
+		const userId = newUserId();
+		await post(callbacks.subscribed(userId));
+		const { message_token: token } = await subscriber(userId).send(userId, { type: "text", text: "bad" });
+		await post(callbacks.receipt("failed", userId, token, { desc: "message validation failed" }));
+		expect(await subscriber(userId).messageStatus(token)).toEqual({ status: "failed", detail: "message validation failed" });
+	});
+
+	it("exports NotSubscribedError naming the user", () => {
+		const error = new NotSubscribedError("u1");
+		expect(error.userId).toBe("u1");
+		expect(env.SUBSCRIBER).toBeDefined();
+	});
+});
