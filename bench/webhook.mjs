@@ -14,7 +14,13 @@ import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const args = Object.fromEntries(
-	process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+	process.argv
+		.slice(2)
+		.reduce(
+			(pairs, arg, i, all) =>
+				arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs,
+			[],
+		),
 );
 const SECONDS = Number(args.seconds ?? 10);
 const CONNECTIONS = Number(args.connections ?? 10);
@@ -24,11 +30,15 @@ const FAKE = "http://127.0.0.1:8788";
 
 const children = [];
 function start(name, argv) {
-	const child = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--log-level", "error", ...argv], {
-		env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-		stdio: ["ignore", "ignore", "inherit"],
-		detached: true,
-	});
+	const child = spawn(
+		"npx",
+		["wrangler", "dev", "--ip", "127.0.0.1", "--log-level", "error", ...argv],
+		{
+			env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+			stdio: ["ignore", "ignore", "inherit"],
+			detached: true,
+		},
+	);
 	children.push(child);
 	child.on("exit", (code) => code && console.error(`${name} exited with ${code}`));
 }
@@ -58,8 +68,13 @@ function signedText(valid) {
 	const user = `bench-user-${seq % 500n}=`;
 	const token = (5_000_000_000_000_000_000n + seq).toString();
 	const body = `{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":{"id":"${user}","name":"Bench"},"message":{"type":"text","text":"load ${seq}"}}`;
-	const sig = createHmac("sha256", valid ? TOKEN : "wrong-key").update(body).digest("hex");
-	return { body, headers: { "content-type": "application/json", "x-viber-content-signature": sig } };
+	const sig = createHmac("sha256", valid ? TOKEN : "wrong-key")
+		.update(body)
+		.digest("hex");
+	return {
+		body,
+		headers: { "content-type": "application/json", "x-viber-content-signature": sig },
+	};
 }
 
 /** Runs `CONNECTIONS` loops of sequential requests for `SECONDS`; returns figures. */
@@ -84,15 +99,30 @@ async function load(label, makeRequest, expectStatus) {
 		}),
 	);
 	latencies.sort((a, b) => a - b);
-	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-	return { label, requests: latencies.length, rps: latencies.length / SECONDS, p50: pct(50), p99: pct(99), errors };
+	const pct = (p) =>
+		latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+	return {
+		label,
+		requests: latencies.length,
+		rps: latencies.length / SECONDS,
+		p50: pct(50),
+		p99: pct(99),
+		errors,
+	};
 }
 
 start("fake-viber", ["-c", "emulator/wrangler.toml", "--port", "8788", "--inspector-port", "9330"]);
 start("bot", [
-	"--port", "8787", "--inspector-port", "9329",
-	"--var", `VIBER_AUTH_TOKEN:${TOKEN}`, "--var", `VIBER_API_URL:${FAKE}/pa`,
-	"--persist-to", ".wrangler/bench-state",
+	"--port",
+	"8787",
+	"--inspector-port",
+	"9329",
+	"--var",
+	`VIBER_AUTH_TOKEN:${TOKEN}`,
+	"--var",
+	`VIBER_API_URL:${FAKE}/pa`,
+	"--persist-to",
+	".wrangler/bench-state",
 ]);
 await waitFor(`${BOT}/health`);
 await waitFor(`${FAKE}/_fake/requests?token=warmup`);
@@ -110,7 +140,9 @@ const results = [
 	await load("POST /webhook bad signature", signed(false), 403),
 ];
 const base = results[0].rps;
-console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on 127.0.0.1 (${new Date().toISOString()})`);
+console.log(
+	`\n${CONNECTIONS} connections, ${SECONDS} s each, wrangler dev on 127.0.0.1 (${new Date().toISOString()})`,
+);
 console.log("scenario                          req/s    p50 ms   p99 ms  errors  vs baseline");
 for (const r of results) {
 	console.log(

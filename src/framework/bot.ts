@@ -1,5 +1,5 @@
 /** The bot: a composer with an error boundary and the options the runtime needs. */
-import { Composer } from "./composer";
+import { Composer, once } from "./composer";
 import type { Context } from "./context";
 
 /** How failed handlers are retried before the event becomes a dead letter. */
@@ -84,7 +84,10 @@ export class Bot<S extends object = Record<string, unknown>> extends Composer<Co
 		willRetry = attempt < this.retry.attempts,
 	): Promise<void> {
 		try {
-			await this.middleware()(ctx, async () => {});
+			await this.middleware()(
+				ctx,
+				once(async () => {}),
+			);
 		} catch (cause) {
 			const error = new BotError(cause, ctx, attempt, willRetry);
 			try {

@@ -25,14 +25,24 @@ function flatten<C>(mw: Middleware<C>): MiddlewareFn<C> {
 	return typeof mw === "function" ? mw : (ctx, next) => mw.middleware()(ctx, next);
 }
 
+/** Guards a `next`: calling it twice would run everything after it twice. */
+export function once(next: NextFunction): NextFunction {
+	let called = false;
+	return async () => {
+		if (called) throw new Error("next() was called more than once in one middleware");
+		called = true;
+		await next();
+	};
+}
+
 function concat<C>(first: MiddlewareFn<C>, andThen: MiddlewareFn<C>): MiddlewareFn<C> {
 	return async (ctx, next) => {
-		let called = false;
-		await first(ctx, async () => {
-			if (called) throw new Error("next() was called more than once in one middleware");
-			called = true;
-			await andThen(ctx, next);
-		});
+		await first(
+			ctx,
+			once(async () => {
+				await andThen(ctx, next);
+			}),
+		);
 	};
 }
 

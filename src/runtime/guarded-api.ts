@@ -8,15 +8,22 @@ export type SendToUser = (
 	receiver: string,
 	message: OutgoingMessage,
 ) => Promise<SendMessageResponse>;
+/** Tells a user's Subscriber the status Viber gave for a message to them. */
+export type Rejected = (receiver: string, status: number) => Promise<void>;
 
 /**
  * Every call goes straight to Viber except `sendMessage`, which `sendToUser` routes through the
- * receiver's Subscriber: it refuses users who unsubscribed and records what was sent.
+ * receiver's Subscriber: it refuses users who unsubscribed and records what was sent. A
+ * broadcast's `failed_list` is reported to the Subscribers it names.
  */
-export function guardedApi(raw: ViberApi, sendToUser: SendToUser): BotApi {
+export function guardedApi(raw: ViberApi, sendToUser: SendToUser, rejected: Rejected): BotApi {
 	return {
 		sendMessage: sendToUser,
-		broadcastMessage: (receivers, message) => raw.broadcastMessage(receivers, message),
+		broadcastMessage: async (receivers, message) => {
+			const result = await raw.broadcastMessage(receivers, message);
+			await Promise.all(result.failed_list.map((f) => rejected(f.receiver, f.status)));
+			return result;
+		},
 		getAccountInfo: () => raw.getAccountInfo(),
 		getUserDetails: (id) => raw.getUserDetails(id),
 		getOnline: (ids) => raw.getOnline(ids),
@@ -28,4 +35,9 @@ export function guardedApi(raw: ViberApi, sendToUser: SendToUser): BotApi {
 /** Sends through the receiver's Subscriber Durable Object. */
 export function sendViaSubscriber(env: Env): SendToUser {
 	return (receiver, message) => env.SUBSCRIBER.getByName(receiver).send(receiver, message);
+}
+
+/** Reports a rejection to the receiver's Subscriber Durable Object. */
+export function rejectedViaSubscriber(env: Env): Rejected {
+	return (receiver, status) => env.SUBSCRIBER.getByName(receiver).rejected(receiver, status);
 }

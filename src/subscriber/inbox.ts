@@ -23,7 +23,10 @@ export interface InboxEntry {
 /** An event whose handlers kept failing; kept for inspection, never silently dropped. */
 export interface DeadLetter {
 	seq: number;
-	callback: Callback;
+	event: string;
+	messageToken?: string;
+	/** The callback as JSON, tokens as strings. */
+	callback: string;
 	attempts: number;
 	error: string;
 	deadAt: number;
@@ -98,13 +101,18 @@ export class Inbox {
 				"SELECT seq, event, attempts, error, dead_at FROM inbox WHERE dead_at IS NOT NULL ORDER BY seq",
 			)
 			.toArray()
-			.map((row) => ({
-				seq: row.seq as number,
-				callback: JSON.parse(row.event as string) as Callback,
-				attempts: row.attempts as number,
-				error: String(row.error),
-				deadAt: row.dead_at as number,
-			}));
+			.map((row) => {
+				const callback = JSON.parse(row.event as string) as Callback;
+				return {
+					seq: row.seq as number,
+					event: callback.event,
+					messageToken: callback.message_token,
+					callback: row.event as string,
+					attempts: row.attempts as number,
+					error: String(row.error),
+					deadAt: row.dead_at as number,
+				};
+			});
 	}
 
 	pending(): number {

@@ -2,10 +2,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
-import { guardedApi, sendViaSubscriber } from "../runtime/guarded-api";
+import { guardedApi, rejectedViaSubscriber, sendViaSubscriber } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
-import { NotSubscribedError, ViberApiError } from "../viber/errors";
+import { NotSubscribedError, ViberApiError, ViberLimitError } from "../viber/errors";
 import { prepareMessage } from "../viber/limits";
 import type { Callback } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
@@ -129,8 +129,13 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const before = JSON.stringify(session);
 		const user = this.store.user();
 		const send = sendViaSubscriber(this.env);
-		const api = guardedApi(this.viber(), (receiver, message) =>
-			receiver === user?.id ? this.deliver(receiver, message) : send(receiver, message),
+		const toOthers = rejectedViaSubscriber(this.env);
+		const api = guardedApi(
+			this.viber(),
+			(receiver, message) =>
+				receiver === user?.id ? this.deliver(receiver, message) : send(receiver, message),
+			(receiver, status) =>
+				receiver === user?.id ? this.rejected(receiver, status) : toOthers(receiver, status),
 		);
 		const ctx = new Context(callback, { api, user, session });
 		await this.bot.handle(ctx, attempt, willRetry);
@@ -154,7 +159,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 					await this.runHandlers(entry.callback, attempt, attempt < maxAttempts);
 					this.inbox.done(entry.seq);
 				} catch (error) {
-					if (attempt >= maxAttempts) {
+					if (attempt >= maxAttempts || isPermanent(error)) {
 						this.inbox.bury(entry.seq, attempt, describe(error), Date.now());
 						console.error(
 							`Dead letter: "${entry.callback.event}" failed ${attempt} times: ${describe(error)}`,
@@ -195,12 +200,19 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			this.store.recordSent(response.message_token, Date.now());
 			return response;
 		} catch (error) {
-			if (error instanceof ViberApiError && (error.status === 5 || error.status === 6)) {
-				this.store.touch(userId, Date.now());
-				this.store.setState(error.status === 6 ? "unsubscribed" : "gone", Date.now());
-			}
+			if (error instanceof ViberApiError) await this.rejected(userId, error.status);
 			throw error;
 		}
+	}
+
+	/**
+	 * Learns from a status Viber gave for a message to this user (a send, or a broadcast's
+	 * `failed_list`): 6 means unsubscribed, 5 means no longer a Viber user.
+	 */
+	async rejected(userId: string, status: number): Promise<void> {
+		if (status !== 5 && status !== 6) return;
+		this.store.touch(userId, Date.now());
+		this.store.setState(status === 6 ? "unsubscribed" : "gone", Date.now());
 	}
 
 	/** What this object knows of its user, or null before any contact. */
@@ -219,6 +231,12 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async pendingEvents(): Promise<number> {
 		return this.inbox.pending();
 	}
+}
+
+/** Failures that no retry can mend: the event goes straight to the dead letters. */
+function isPermanent(error: unknown): boolean {
+	const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+	return cause instanceof NotSubscribedError || cause instanceof ViberLimitError;
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 /** Viber status codes and the typed errors a send can fail with (viber-api.md §2.2, §6). */
+import type * as v from "valibot";
 
 /**
  * Viber's API `status` codes and their names (§6.1). Switch on the number: the `status_message`
@@ -67,7 +68,9 @@ export type BillingStatusName = (typeof BILLING_STATUS)[keyof typeof BILLING_STA
  * @example billingStatusName(0) // "free"
  */
 export function billingStatusName(n: number): BillingStatusName {
-	return Object.hasOwn(BILLING_STATUS, n) ? BILLING_STATUS[n as keyof typeof BILLING_STATUS] : "unknown";
+	return Object.hasOwn(BILLING_STATUS, n)
+		? BILLING_STATUS[n as keyof typeof BILLING_STATUS]
+		: "unknown";
 }
 
 /**
@@ -124,6 +127,59 @@ export class ViberLimitError extends Error {
 		this.field = field;
 		this.limit = limit;
 	}
+
+	/**
+	 * Turns a valibot issue into the error: `field` is its path (`keyboard.Buttons[0].ActionBody`),
+	 * `limit` the rule in words, with the numbers taken from the issue (that is, from `LIMITS`).
+	 *
+	 * @example throw ViberLimitError.fromIssue(v.safeParse(schema, input).issues[0]);
+	 */
+	static fromIssue(issue: v.BaseIssue<unknown>): ViberLimitError {
+		let field = "";
+		for (const { key } of issue.path ?? []) {
+			if (typeof key === "number") field += `[${key}]`;
+			else field += field ? `.${String(key)}` : String(key);
+		}
+		field ||= "message";
+		const limit = describeIssue(issue);
+		if (limit !== "unknown field") return new ViberLimitError(field, limit);
+		// The usual typo is camelCase for one of Viber's snake_case keys.
+		const key = String(issue.path?.at(-1)?.key);
+		const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+		const hint = snake === key ? "" : `; did you mean "${snake}"?`;
+		return new ViberLimitError(field, limit, `Viber does not know this key${hint}`);
+	}
+}
+
+/** The rule a valibot issue reports, in the words `ViberLimitError.limit` uses. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+	const { requirement: n, input, expected } = issue;
+	const unit = typeof input === "string" ? "characters" : "items";
+	const last = issue.path?.at(-1);
+	switch (issue.type) {
+		case "max_length":
+			return `at most ${n} ${unit}`;
+		case "min_length":
+			return `at least ${n} ${unit}`;
+		case "non_empty":
+			return typeof input === "string" ? "must not be empty" : "at least 1 item";
+		case "max_value":
+			return `at most ${n}`;
+		case "min_value":
+			return `at least ${n}`;
+		case "integer":
+			return "must be an integer";
+		case "picklist":
+		case "variant": {
+			// expected reads `("a" | "b" | (undefined | undefined))`; the undefined is the keyboard-only message.
+			const options = (expected ?? "").replace(/^\(|\)$/g, "").split(" | ");
+			return `must be one of ${options.filter((o) => o.startsWith('"')).join(", ")}`;
+		}
+	}
+	if (issue.kind !== "schema") return issue.message;
+	if (expected === "never") return last?.type === "array" ? "too many items" : "unknown field";
+	if (last?.origin === "key") return "required";
+	return `must be ${expected}`;
 }
 
 /**

@@ -41,7 +41,7 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
  */
 export async function verifySignature(
 	token: string,
-	body: ArrayBuffer | Uint8Array<ArrayBuffer>,
+	body: ArrayBuffer | ArrayBufferView,
 	signature: string,
 ): Promise<boolean> {
 	if (!isSignatureShaped(signature)) return false;

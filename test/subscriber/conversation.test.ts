@@ -4,7 +4,9 @@ import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
 const sentTexts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) => r.body.text);
+	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map(
+		(r) => r.body.text,
+	);
 
 describe("Subscriber conversation", () => {
 	it("answers conversation_started with the welcome message as the response body", async () => {
@@ -23,7 +25,10 @@ describe("Subscriber conversation", () => {
 		expect(welcome).not.toHaveProperty("receiver");
 		// The welcome is the only message: send_message would fail for a user not subscribed.
 		expect(await sentTexts(userId)).toEqual([]);
-		expect(await subscriber(userId).profile()).toMatchObject({ state: "not_subscribed", name: "John McClane" });
+		expect(await subscriber(userId).profile()).toMatchObject({
+			state: "not_subscribed",
+			name: "John McClane",
+		});
 	});
 
 	it("answers a resent conversation_started with the same welcome, running the handlers once", async () => {
@@ -40,7 +45,11 @@ describe("Subscriber conversation", () => {
 		expect((await post(callbacks.text(userId, "Hello, bot"))).status).toBe(200);
 		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["Hello, bot"]));
 		const [request] = await fakeViber.requests({ endpoint: "send_message", receiver: userId });
-		expect(request?.body).toMatchObject({ receiver: userId, type: "text", sender: { name: "Demo Bot" } });
+		expect(request?.body).toMatchObject({
+			receiver: userId,
+			type: "text",
+			sender: { name: "Demo Bot" },
+		});
 	});
 
 	it("subscribes a user implicitly with their first message, and keeps their profile", async () => {
@@ -50,7 +59,12 @@ describe("Subscriber conversation", () => {
 		const message = callbacks.text(userId, "hi");
 		await post(message);
 		const profile = await subscriber(userId).profile();
-		expect(profile).toMatchObject({ state: "subscribed", language: "en", country: "UK", apiVersion: 8 });
+		expect(profile).toMatchObject({
+			state: "subscribed",
+			language: "en",
+			country: "UK",
+			apiVersion: 8,
+		});
 		expect(profile?.lastInboundAt).toBe(message.timestamp);
 	});
 
@@ -81,9 +95,12 @@ describe("Subscriber conversation", () => {
 		await post(callbacks.text(userId, "after"));
 		// The webhook answered without waiting for the slow handler.
 		expect(Date.now() - started).toBeLessThan(400);
-		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["slow 400 done", "after"]), {
-			timeout: 3000,
-		});
+		await vi.waitFor(
+			async () => expect(await sentTexts(userId)).toEqual(["slow 400 done", "after"]),
+			{
+				timeout: 3000,
+			},
+		);
 	});
 
 	it("keeps ctx.session between events", async () => {

@@ -1,11 +1,15 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { NotSubscribedError } from "../../src/viber/errors";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
-const sends = (userId: string) => fakeViber.requests({ endpoint: "send_message", receiver: userId });
+const sends = (userId: string) =>
+	fakeViber.requests({ endpoint: "send_message", receiver: userId });
+// Awaited here, so the test holds a plain promise rather than the RPC one.
+const sendText = async (userId: string, text: string) =>
+	await subscriber(userId).send(userId, { type: "text", text });
 
 describe("Subscriber reliability", () => {
 	it("retries a throwing handler, then keeps the event as a dead letter", async () => {
@@ -15,7 +19,8 @@ describe("Subscriber reliability", () => {
 		await vi.waitFor(async () => expect(await subscriber(userId).deadLetters()).toHaveLength(1));
 		const [dead] = await subscriber(userId).deadLetters();
 		expect(dead).toMatchObject({ attempts: 3, error: "Error: failed on purpose" });
-		expect(dead?.callback).toMatchObject({ message_token: event.message_token });
+		expect(dead).toMatchObject({ event: "message", messageToken: event.message_token });
+		expect(JSON.parse(dead?.callback ?? "")).toMatchObject({ message: { text: "throw" } });
 		expect(await subscriber(userId).pendingEvents()).toBe(0);
 	});
 
@@ -23,7 +28,9 @@ describe("Subscriber reliability", () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "throw"));
 		await post(callbacks.text(userId, "still here"));
-		await vi.waitFor(async () => expect((await sends(userId)).map((r) => r.body.text)).toEqual(["still here"]));
+		await vi.waitFor(async () =>
+			expect((await sends(userId)).map((r) => r.body.text)).toEqual(["still here"]),
+		);
 	});
 
 	it("succeeds on a retry when the handler fails once", async () => {
@@ -41,7 +48,7 @@ describe("Subscriber reliability", () => {
 		await vi.waitFor(async () => expect(await sends(userId)).toHaveLength(1));
 		await post(callbacks.unsubscribed(userId));
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
-		await expect(subscriber(userId).send(userId, { type: "text", text: "are you there?" })).rejects.toThrow(
+		await expect(sendText(userId, "are you there?")).rejects.toThrow(
 			/unsubscribed|not subscribed/i,
 		);
 		await runDurableObjectAlarm(subscriber(userId));
@@ -60,17 +67,20 @@ describe("Subscriber reliability", () => {
 		const userId = newUserId();
 		await post(callbacks.subscribed(userId));
 		await fakeViber.unsubscribe(userId);
-		await expect(subscriber(userId).send(userId, { type: "text", text: "hi" })).rejects.toThrow(/6|notSubscribed|receiverNotSubscribed/);
+		await expect(sendText(userId, "hi")).rejects.toThrow(/6|notSubscribed|receiverNotSubscribed/);
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
 		// The next attempt is refused before it reaches Viber.
-		await expect(subscriber(userId).send(userId, { type: "text", text: "hi again" })).rejects.toThrow();
+		await expect(sendText(userId, "hi again")).rejects.toThrow();
 		expect(await sends(userId)).toHaveLength(1);
 	});
 
 	it("tracks a sent message from sent to delivered to seen", async () => {
 		const userId = newUserId();
 		await post(callbacks.subscribed(userId));
-		const { message_token: token } = await subscriber(userId).send(userId, { type: "text", text: "track me" });
+		const { message_token: token } = await subscriber(userId).send(userId, {
+			type: "text",
+			text: "track me",
+		});
 		expect(token).toMatch(/^\d{19}$/);
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "sent" });
 		await post(callbacks.receipt("delivered", userId, token));
@@ -85,9 +95,15 @@ describe("Subscriber reliability", () => {
 	it("records a failed message with Viber's description", async () => {
 		const userId = newUserId();
 		await post(callbacks.subscribed(userId));
-		const { message_token: token } = await subscriber(userId).send(userId, { type: "text", text: "bad" });
+		const { message_token: token } = await subscriber(userId).send(userId, {
+			type: "text",
+			text: "bad",
+		});
 		await post(callbacks.receipt("failed", userId, token, { desc: "message validation failed" }));
-		expect(await subscriber(userId).messageStatus(token)).toEqual({ status: "failed", detail: "message validation failed" });
+		expect(await subscriber(userId).messageStatus(token)).toEqual({
+			status: "failed",
+			detail: "message validation failed",
+		});
 	});
 
 	it("exports NotSubscribedError naming the user", () => {

@@ -4,15 +4,21 @@ import { callbacks, newToken, newUserId, post } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
 describe("POST /webhook parsing", () => {
-	it.each(Object.entries(CALLBACK_FIXTURES))("accepts the %s callback as Viber sends it", async (_name, body) => {
-		const res = await post(body);
-		expect(res.status).toBe(200);
-	});
+	it.each(Object.entries(CALLBACK_FIXTURES))(
+		"accepts the %s callback as Viber sends it",
+		async (_name, body) => {
+			const res = await post(body);
+			expect(res.status).toBe(200);
+		},
+	);
 
-	it.each(Object.entries(MESSAGE_FIXTURES))("accepts an inbound %s message", async (_type, message) => {
-		const res = await post(callbacks.message(newUserId(), message));
-		expect(res.status).toBe(200);
-	});
+	it.each(Object.entries(MESSAGE_FIXTURES))(
+		"accepts an inbound %s message",
+		async (_type, message) => {
+			const res = await post(callbacks.message(newUserId(), message));
+			expect(res.status).toBe(200);
+		},
+	);
 
 	it("answers 400 for malformed JSON", async () => {
 		const res = await post('{"event":"message",');
@@ -26,9 +32,16 @@ describe("POST /webhook parsing", () => {
 	});
 
 	it("answers 400 naming the field when the shape is wrong", async () => {
-		const res = await post({ event: "message", timestamp: 1, message_token: newToken(), message: { type: "text", text: "x" } });
+		const res = await post({
+			event: "message",
+			timestamp: 1,
+			message_token: newToken(),
+			message: { type: "text", text: "x" },
+		});
 		expect(res.status).toBe(400);
-		expect((await res.json()) as { error: string }).toEqual({ error: expect.stringContaining("sender") });
+		expect((await res.json()) as { error: string }).toEqual({
+			error: expect.stringContaining("sender"),
+		});
 	});
 
 	it("answers 400 for a JSON value that is not an object", async () => {
@@ -43,7 +56,12 @@ describe("POST /webhook parsing", () => {
 
 	it("answers 200 to an unknown event type and passes it to the bot as unknown", async () => {
 		const userId = newUserId();
-		const res = await post({ event: "brand_new_event", timestamp: Date.now(), message_token: newToken(), user: { id: userId } });
+		const res = await post({
+			event: "brand_new_event",
+			timestamp: Date.now(),
+			message_token: newToken(),
+			user: { id: userId },
+		});
 		expect(res.status).toBe(200);
 		await vi.waitFor(async () => {
 			const sent = await fakeViber.requests({ endpoint: "send_message", receiver: userId });

@@ -1,12 +1,16 @@
-import { env, exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/webhook/app";
 import { verifySignature } from "../../src/viber/signature";
+import { createApp } from "../../src/webhook/app";
 import { callbacks, newUserId, post, TOKEN } from "../helpers/callbacks";
 import { testBot } from "../worker";
 
-const webhookEvent = () => ({ event: "webhook", timestamp: Date.now(), message_token: "5466394344559121456" });
+const webhookEvent = () => ({
+	event: "webhook",
+	timestamp: Date.now(),
+	message_token: "5466394344559121456",
+});
 
 describe("POST /webhook signature", () => {
 	it("accepts a valid signature in X-Viber-Content-Signature", async () => {

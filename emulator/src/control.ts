@@ -1,0 +1,69 @@
+/** Test controls under `/_fake/`: read recorded requests, script faults, (un)subscribe, reset. */
+import { Hono } from "hono";
+import { stringifyJson } from "../../src/viber/json";
+import { addFault, listRequests, reset, setSubscribed } from "./state";
+import type { FaultRule } from "./types";
+
+export const control = new Hono();
+
+const bad = (message: string) => Response.json({ error: message }, { status: 400 });
+
+async function jsonBody(request: Request): Promise<Record<string, unknown> | undefined> {
+	const json: unknown = await request.json().catch(() => undefined);
+	return typeof json === "object" && json !== null && !Array.isArray(json)
+		? (json as Record<string, unknown>)
+		: undefined;
+}
+
+const optionalString = (x: unknown) => x === undefined || typeof x === "string";
+
+/** `GET /_fake/requests?token=&endpoint=&receiver=` → `{ requests }`, oldest first. */
+control.get("/requests", (c) => {
+	const { token, endpoint, receiver } = c.req.query();
+	const requests = listRequests({ token, endpoint, receiver });
+	// Bodies may hold message tokens: keep them exact on the way out.
+	return c.body(stringifyJson({ requests }), 200, { "content-type": "application/json" });
+});
+
+/** `POST /_fake/faults` with a `FaultRule`. */
+control.post("/faults", async (c) => {
+	const rule = await jsonBody(c.req.raw);
+	if (!rule) return bad("expected a JSON object: a FaultRule");
+	const { token, endpoint, receiver, times, status, httpStatus, networkError, body, delayMs } =
+		rule;
+	const numbers = [times, status, httpStatus, delayMs].every(
+		(n) => n === undefined || (typeof n === "number" && Number.isInteger(n) && n >= 0),
+	);
+	if (!numbers || ![token, endpoint, receiver, body].every(optionalString)) {
+		return bad(
+			"token, endpoint, receiver, body are strings; times, status, httpStatus, delayMs integers ≥ 0",
+		);
+	}
+	if (![undefined, true, "body"].includes(networkError as never)) {
+		return bad('networkError must be true or "body"');
+	}
+	addFault(rule as FaultRule);
+	return c.json({ ok: true });
+});
+
+async function subscription(request: Request, subscribed: boolean): Promise<Response> {
+	const body = await jsonBody(request);
+	if (!body || typeof body.receiver !== "string" || !optionalString(body.token)) {
+		return bad("expected { receiver: string, token?: string }");
+	}
+	setSubscribed(body.receiver, subscribed, body.token as string | undefined);
+	return Response.json({ ok: true });
+}
+
+/** `POST /_fake/unsubscribe` `{ token?, receiver }`: sends to them answer status 6. */
+control.post("/unsubscribe", (c) => subscription(c.req.raw, false));
+/** `POST /_fake/subscribe` `{ token?, receiver }`: undoes `unsubscribe`. */
+control.post("/subscribe", (c) => subscription(c.req.raw, true));
+
+/** `POST /_fake/reset` `{ token }`: forgets that token's requests, faults, users and webhook. */
+control.post("/reset", async (c) => {
+	const body = await jsonBody(c.req.raw);
+	if (!body || typeof body.token !== "string") return bad("expected { token: string }");
+	reset(body.token);
+	return c.json({ ok: true });
+});

@@ -1,0 +1,36 @@
+/** Failures below Viber's `status` codes: the network, HTTP, or an answer that is not Viber's. */
+
+/** `network`: fetch rejected or the body broke off; `http`: a non-2xx answer; `response`: not JSON or not the expected shape. */
+export type TransportFailure = "network" | "http" | "response";
+
+/**
+ * A call did not get a usable Viber answer. Network failures and HTTP 5xx were retried first.
+ *
+ * @example if (e instanceof ViberTransportError && e.kind === "http") console.log(e.httpStatus);
+ */
+export class ViberTransportError extends Error {
+	override readonly name = "ViberTransportError";
+	/** What went wrong, see `TransportFailure`. */
+	readonly kind: TransportFailure;
+	/** The endpoint called, e.g. `send_message`. */
+	readonly endpoint: string;
+	/** The HTTP status, when an answer arrived. */
+	readonly httpStatus?: number;
+
+	constructor(
+		endpoint: string,
+		kind: TransportFailure,
+		detail: string,
+		extra: { httpStatus?: number; cause?: unknown } = {},
+	) {
+		super(`${endpoint} failed: ${detail}`, { cause: extra.cause });
+		this.kind = kind;
+		this.endpoint = endpoint;
+		if (extra.httpStatus !== undefined) this.httpStatus = extra.httpStatus;
+	}
+
+	/** Worth another try: the network, or a server error on Viber's side. */
+	get retryable(): boolean {
+		return this.kind === "network" || (this.httpStatus !== undefined && this.httpStatus >= 500);
+	}
+}
