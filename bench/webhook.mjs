@@ -12,18 +12,16 @@
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
 
-const args = Object.fromEntries(
-	process.argv
-		.slice(2)
-		.reduce(
-			(pairs, arg, i, all) =>
-				arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs,
-			[],
-		),
-);
-const SECONDS = Number(args.seconds ?? 10);
-const CONNECTIONS = Number(args.connections ?? 10);
+const { values: args } = parseArgs({
+	options: {
+		seconds: { type: "string", default: "10" },
+		connections: { type: "string", default: "10" },
+	},
+});
+const SECONDS = Number(args.seconds);
+const CONNECTIONS = Number(args.connections);
 const TOKEN = "bench-token-0123456789";
 const BOT = "http://127.0.0.1:8787";
 const FAKE = "http://127.0.0.1:8788";
