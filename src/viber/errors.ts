@@ -42,9 +42,15 @@ export type ViberStatusName = (typeof VIBER_STATUS)[keyof typeof VIBER_STATUS] |
  * @example statusName(12) // "tooManyRequests"
  */
 export function statusName(code: number): ViberStatusName {
-	return Object.hasOwn(VIBER_STATUS, code)
-		? VIBER_STATUS[code as keyof typeof VIBER_STATUS]
-		: "generalError";
+	return nameIn(VIBER_STATUS, code, "generalError");
+}
+
+function nameIn<T extends Record<number, string>, F extends string>(
+	table: T,
+	code: number,
+	fallback: F,
+): T[keyof T] | F {
+	return Object.hasOwn(table, code) ? table[code as keyof T] : fallback;
 }
 
 /**
@@ -68,9 +74,7 @@ export type BillingStatusName = (typeof BILLING_STATUS)[keyof typeof BILLING_STA
  * @example billingStatusName(0) // "free"
  */
 export function billingStatusName(n: number): BillingStatusName {
-	return Object.hasOwn(BILLING_STATUS, n)
-		? BILLING_STATUS[n as keyof typeof BILLING_STATUS]
-		: "unknown";
+	return nameIn(BILLING_STATUS, n, "unknown");
 }
 
 /**

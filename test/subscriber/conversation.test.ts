@@ -114,4 +114,36 @@ describe("Subscriber conversation", () => {
 		);
 		expect(JSON.parse(session.session)).toEqual({ echoes: 2 });
 	});
+
+	it("answers the demo keyboard's buttons: a picture, a carousel, an order", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "picture"));
+		await post(callbacks.text(userId, "carousel"));
+		await post(callbacks.text(userId, "order Tea"));
+		await vi.waitFor(async () =>
+			expect(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).toHaveLength(
+				3,
+			),
+		);
+		const [picture, carousel, order] = (
+			await fakeViber.requests({ endpoint: "send_message", receiver: userId })
+		).map((r) => r.body);
+		expect(picture).toMatchObject({
+			type: "picture",
+			media: expect.stringMatching(/\.jpg$/),
+			min_api_version: 1,
+		});
+		expect(carousel).toMatchObject({
+			type: "rich_media",
+			min_api_version: 2,
+			rich_media: {
+				Type: "rich_media",
+				Buttons: expect.arrayContaining([expect.objectContaining({ ActionBody: "order Tea" })]),
+			},
+		});
+		expect(order).toMatchObject({ type: "text", text: "One Tea, coming up!" });
+		// Every answer carries the keyboard again, or Viber would hide it.
+		for (const body of [picture, carousel, order])
+			expect(body).toHaveProperty("keyboard.Type", "keyboard");
+	});
 });
