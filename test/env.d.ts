@@ -1,7 +1,8 @@
-/** Test-only bindings that vitest.config.ts adds beside the ones `wrangler types` generates. */
+// Bindings only the tests have (vitest.config.ts): the emulator and the end-to-end bot.
 declare namespace Cloudflare {
 	interface Env {
-		/** The fake Viber API worker (emulator/src), reached directly for its `/_fake/` controls. */
 		FAKE_VIBER: Fetcher;
+		E2E_BOT: Fetcher;
+		E2E_TOKEN: string;
 	}
 }

@@ -1,15 +1,24 @@
-/** The Viber endpoints under `/pa/` (viber-api.md §2), answered like chatapi.viber.com does. */
+/** The Viber endpoints under `/pa/` (viber-api.md §2), checked and answered like Viber does. */
 import { Hono } from "hono";
-import * as v from "valibot";
+import { statusName } from "../../src/viber/errors";
 import { parseJson } from "../../src/viber/json";
-import { OutgoingMessageSchema } from "../../src/viber/schemas/messages";
+import { envelope } from "./callbacks";
+import type { Emulator, EmulatorVars } from "./emulator";
 import { playFault } from "./faults";
-import { newMessageToken, viberOk, viberStatus } from "./reply";
-import { getWebhook, isSubscribed, record, setWebhook, takeFault } from "./state";
-import { ENDPOINTS, type Endpoint, type RecordedRequest } from "./types";
+import { addressees, matchesFilter } from "./filter";
+import { newMessageToken, viberJson } from "./reply";
+import {
+	checkIdList,
+	checkMessageBody,
+	checkReceiverApiVersion,
+	checkRequestBytes,
+	type Rejection,
+} from "./rules";
+import { ENDPOINTS, type Endpoint } from "./types";
 
 type Body = Record<string, unknown>;
-type Handler = (token: string, body: Body) => Response;
+type Answer = { status: number; status_message?: string } & Body;
+type Handler = (emu: Emulator, token: string, body: Body) => Answer | Promise<Answer>;
 
 const MAX_BROADCAST = 300;
 const MAX_ONLINE = 100;
@@ -23,90 +32,142 @@ const ALL_EVENTS = [
 	"conversation_started",
 ];
 
-const sent = () => ({
+/** Viber's own wording for status 6. */
+const NOT_SUBSCRIBED = { status: 6, status_message: "notSubscribed" };
+const ok = (fields: Body = {}): Answer => ({ status: 0, status_message: "ok", ...fields });
+const refuse = (r: Rejection): Answer => ({ status: r.status, status_message: r.message });
+const fail = (status: number, detail?: string): Answer => ({
+	status,
+	status_message: detail ? `${statusName(status)}: ${detail}` : statusName(status),
+});
+const sentFields = () => ({
 	message_token: newMessageToken(),
 	chat_hostname: "SN-CHAT-01_",
 	billing_status: 1,
 });
-
 const isStringList = (x: unknown): x is string[] =>
-	Array.isArray(x) && x.every((item) => typeof item === "string");
+	Array.isArray(x) && x.every((i) => typeof i === "string");
 
-/** Status 3 for a message our own schemas reject, or 4 without a sender; `undefined` when fine. */
-function checkMessage(body: Body, addressKey: string): Response | undefined {
-	const { [addressKey]: _, auth_token: __, ...message } = body;
-	if (message.sender === undefined) return viberStatus(4, "missingData: sender");
-	const result = v.safeParse(OutgoingMessageSchema, message);
-	if (result.success) return undefined;
-	const [issue] = result.issues;
-	const path = issue.path?.map((item) => String(item.key)).join(".") ?? "message";
-	return viberStatus(3, `badData: ${path}: ${issue.message}`);
+/** Viber's broadcast placeholders, replaced per receiver anywhere in the message (§2.3). */
+function personalise(message: Body, receiver: string, name: string): Body {
+	const text = JSON.stringify(message)
+		.replaceAll("replace_me_with_url_encoded_receiver_id", encodeURIComponent(receiver))
+		.replaceAll("replace_me_with_receiver_id", receiver)
+		.replaceAll("replace_me_with_user_name", name);
+	return JSON.parse(text) as Body;
+}
+
+function withoutAddress(body: Body, key: string): Body {
+	const { [key]: _address, auth_token: _legacy, ...message } = body;
+	return message;
 }
 
 const handlers: Record<Endpoint, Handler> = {
-	set_webhook(token, body) {
-		if (typeof body.url !== "string") return viberStatus(4, "missingData: url");
-		const event_types = isStringList(body.event_types) ? body.event_types : ALL_EVENTS;
-		setWebhook(token, { url: body.url, event_types });
-		return viberOk({ event_types });
-	},
-
-	send_message(token, body) {
-		if (typeof body.receiver !== "string") return viberStatus(4, "missingData: receiver");
-		const bad = checkMessage(body, "receiver");
-		if (bad) return bad;
-		if (!isSubscribed(token, body.receiver)) return viberStatus(6, "notSubscribed");
-		return viberOk(sent());
-	},
-
-	broadcast_message(token, body) {
-		const list = body.broadcast_list;
-		if (!isStringList(list) || list.length === 0) {
-			return viberStatus(3, "badData: broadcast_list must be a non-empty list of ids");
+	async set_webhook(emu, token, body) {
+		if (typeof body.url !== "string") return fail(4, "url");
+		if (body.url === "") {
+			emu.store.setWebhook(token, undefined);
+			return ok();
 		}
-		if (list.length > MAX_BROADCAST) {
-			return viberStatus(3, `badData: broadcast_list has more than ${MAX_BROADCAST} ids`);
-		}
-		const bad = checkMessage(body, "broadcast_list");
-		if (bad) return bad;
-		const failed_list = list
-			.filter((receiver) => !isSubscribed(token, receiver))
-			.map((receiver) => ({ receiver, status: 6, status_message: "notSubscribed" }));
-		return viberOk({ ...sent(), failed_list });
+		if (body.event_types !== undefined && !isStringList(body.event_types))
+			return fail(3, "event_types must be a list of strings");
+		const event_types = body.event_types ?? ALL_EVENTS;
+		const previous = emu.store.webhook(token);
+		emu.store.setWebhook(token, {
+			url: body.url,
+			event_types,
+			send_name: body.send_name === true,
+			send_photo: body.send_photo === true,
+		});
+		// Viber calls the URL before it answers, and keeps the webhook only on a 200 (§2.1).
+		const result = await emu.postNow(token, envelope("webhook"));
+		if (result && "status" in result && result.status === 200) return ok({ event_types });
+		emu.store.setWebhook(token, previous);
+		const cause =
+			result && "status" in result
+				? `HttpResponse[HTTP/1.1 ${result.status}]`
+				: `HttpResponse[null 0 null] java.net.ConnectException: ${result?.error ?? "Connection refused"}`;
+		return fail(1, `Result[HttpRequest[POST ${body.url} HTTP/1.1] > ${cause}]`);
 	},
 
-	get_account_info(token) {
-		const webhook = getWebhook(token);
-		return viberOk({
+	send_message(emu, token, body) {
+		if (typeof body.receiver !== "string") return fail(4, "receiver");
+		const bad = checkMessageBody(body, "receiver");
+		if (bad) return refuse(bad);
+		const receiver = body.receiver;
+		if (!emu.store.isSubscribed(token, receiver)) return NOT_SUBSCRIBED;
+		const message = withoutAddress(body, "receiver");
+		const tooNew = checkReceiverApiVersion(message, emu.store.user(token, receiver)?.api_version);
+		if (tooNew) return refuse(tooNew);
+		const busy = emu.unreplied.check(token, receiver, Date.now());
+		if (busy) return refuse(busy);
+		const fields = sentFields();
+		emu.sent(token, receiver, message, fields.message_token);
+		return ok(fields);
+	},
+
+	broadcast_message(emu, token, body) {
+		const badList = checkIdList(body.broadcast_list, "broadcast_list", MAX_BROADCAST);
+		if (badList) return refuse(badList);
+		const bad = checkMessageBody(body, "broadcast_list");
+		if (bad) return refuse(bad);
+		const paced = emu.broadcasts.check(token, Date.now());
+		if (paced) return refuse(paced);
+		emu.broadcasts.record(token, Date.now());
+		const message = withoutAddress(body, "broadcast_list");
+		const fields = sentFields();
+		const failed_list: Body[] = [];
+		for (const receiver of body.broadcast_list as string[]) {
+			const user = emu.store.user(token, receiver);
+			const refusal = !emu.store.isSubscribed(token, receiver)
+				? { status: 6, message: NOT_SUBSCRIBED.status_message }
+				: checkReceiverApiVersion(message, user?.api_version);
+			if (refusal)
+				failed_list.push({ receiver, status: refusal.status, status_message: refusal.message });
+			else
+				emu.sent(
+					token,
+					receiver,
+					personalise(message, receiver, user?.name ?? "Subscriber"),
+					fields.message_token,
+				);
+		}
+		return ok({ ...fields, failed_list });
+	},
+
+	get_account_info(emu, token) {
+		const webhook = emu.store.webhook(token);
+		return ok({
 			id: "pa:5466394919049723652",
-			name: "Fake Viber Bot",
-			uri: "fakeviberbot",
-			icon: "https://example.com/fake-viber/icon.jpg",
-			background: "https://example.com/fake-viber/background.jpg",
+			name: "Local Viber Bot",
+			uri: "localviberbot",
+			icon: "https://example.com/emulator/icon.jpg",
+			background: "https://example.com/emulator/background.jpg",
 			category: "Utilities",
 			subcategory: "Developer tools",
 			location: { lon: 0.1, lat: 51.5 },
 			country: "UK",
 			webhook: webhook?.url ?? "",
 			event_types: webhook?.event_types ?? [],
-			subscribers_count: 0,
+			subscribers_count: emu.store.countSubscribed(token),
 			members: [],
 		});
 	},
 
-	get_user_details(token, body) {
-		if (typeof body.id !== "string") return viberStatus(4, "missingData: id");
-		if (!isSubscribed(token, body.id)) return viberStatus(6, "notSubscribed");
-		return viberOk({
+	get_user_details(emu, token, body) {
+		if (typeof body.id !== "string") return fail(4, "id");
+		if (!emu.store.isSubscribed(token, body.id)) return NOT_SUBSCRIBED;
+		const user = emu.store.user(token, body.id);
+		return ok({
 			message_token: newMessageToken(),
 			user: {
 				id: body.id,
-				name: "John McClane",
-				avatar: "https://example.com/fake-viber/avatar.jpg",
-				country: "UK",
-				language: "en",
+				name: user?.name ?? "John McClane",
+				avatar: user?.avatar ?? "https://example.com/emulator/avatar.jpg",
+				country: user?.country ?? "UK",
+				language: user?.language ?? "en",
 				primary_device_os: "android 14",
-				api_version: 10,
+				api_version: user?.api_version ?? 10,
 				viber_version: "24.8.0.0",
 				mcc: 234,
 				mnc: 10,
@@ -115,53 +176,86 @@ const handlers: Record<Endpoint, Handler> = {
 		});
 	},
 
-	get_online(token, body) {
-		if (!isStringList(body.ids) || body.ids.length === 0) {
-			return viberStatus(3, "badData: ids must be a non-empty list of ids");
-		}
-		if (body.ids.length > MAX_ONLINE) {
-			return viberStatus(3, `badData: ids has more than ${MAX_ONLINE} ids`);
-		}
+	get_online(emu, token, body) {
+		const bad = checkIdList(body.ids, "ids", MAX_ONLINE);
+		if (bad) return refuse(bad);
 		// Viber reports users who are not subscribed as unavailable (§2.6).
-		const users = body.ids.map((id) =>
-			isSubscribed(token, id)
+		const users = (body.ids as string[]).map((id) =>
+			emu.store.isSubscribed(token, id)
 				? { id, online_status: 0, online_status_message: "online" }
 				: { id, online_status: 4, online_status_message: "unavailable" },
 		);
-		return viberOk({ users });
+		return ok({ users });
 	},
 };
 
-function parseBody(text: string): Pick<RecordedRequest, "body" | "rawBody"> {
+function parseBody(text: string): { body: Body; rawBody?: string } {
 	try {
 		const json = parseJson(text);
-		if (typeof json === "object" && json !== null && !Array.isArray(json)) {
+		if (typeof json === "object" && json !== null && !Array.isArray(json))
 			return { body: json as Body };
-		}
 	} catch {
-		// Recorded with its raw text; answered with status 3 below.
+		// Kept as raw text; answered with status 3 below.
 	}
 	return { body: {}, rawBody: text };
 }
 
 const isEndpoint = (name: string): name is Endpoint =>
 	(ENDPOINTS as readonly string[]).includes(name);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** `POST /pa/<endpoint>`: records the request, plays a matching fault, else answers like Viber. */
-export const api = new Hono();
+/** Checks that apply before any endpoint's own: token, JSON, size, switched-on faults. */
+async function precheck(
+	emu: Emulator,
+	token: string,
+	raw: string,
+	rawBody: string | undefined,
+): Promise<Answer | Response | undefined> {
+	const settings = emu.settings(token);
+	if (settings.apiDelayMs > 0) await sleep(settings.apiDelayMs);
+	if (Math.random() < settings.apiErrorRate)
+		return new Response("Service Unavailable (emulated)", { status: 503 });
+	if (Math.random() < settings.tooManyRequestsRate) return fail(12, "emulated rate limit");
+	if (!token) return { status: 2, status_message: "missing_auth_token" };
+	if (!emu.acceptsToken(token)) return fail(2, "this is not the token of the emulated bot");
+	if (rawBody !== undefined) return fail(3, "the body is not a JSON object");
+	const tooBig = checkRequestBytes(raw);
+	return tooBig && refuse(tooBig);
+}
+
+/** `POST /pa/<endpoint>`: logs the request, plays a scripted fault, else checks and answers. */
+export const api = new Hono<EmulatorVars>();
 
 api.post("/:endpoint", async (c) => {
+	const emu = c.var.emulator;
 	const endpoint = c.req.param("endpoint");
 	if (!isEndpoint(endpoint)) return c.text("Not Found", 404);
 	const token = c.req.header("X-Viber-Auth-Token") ?? "";
-	const request = record({ endpoint, token, ...parseBody(await c.req.text()) });
+	const raw = await c.req.text();
+	const { body, rawBody } = parseBody(raw);
+	const seq = emu.store.log({
+		kind: "api",
+		token,
+		name: endpoint,
+		addressees: addressees(body),
+		request: body,
+		rawRequest: rawBody,
+		response: undefined,
+		status: -1,
+	});
 
-	const fault = takeFault(request);
+	const fault = emu.store.takeFault((rule) => matchesFilter(rule, { token, endpoint, body }));
 	const scripted = fault && (await playFault(fault));
-	if (scripted) return scripted;
-
-	if (!token) return viberStatus(2, "missing_auth_token");
-	if (request.rawBody !== undefined)
-		return viberStatus(3, "badData: the body is not a JSON object");
-	return handlers[endpoint](token, request.body);
+	if (scripted) {
+		emu.store.answer(seq, { fault }, fault.status ?? fault.httpStatus ?? -1);
+		return scripted;
+	}
+	const answer =
+		(await precheck(emu, token, raw, rawBody)) ?? (await handlers[endpoint](emu, token, body));
+	if (answer instanceof Response) {
+		emu.store.answer(seq, { http: answer.status }, answer.status);
+		return answer;
+	}
+	emu.store.answer(seq, answer, answer.status);
+	return viberJson(answer);
 });

@@ -1,10 +1,11 @@
 /** Test controls under `/_fake/`: read recorded requests, script faults, (un)subscribe, reset. */
 import { Hono } from "hono";
 import { stringifyJson } from "../../src/viber/json";
-import { addFault, listRequests, reset, setSubscribed } from "./state";
+import type { EmulatorVars } from "./emulator";
+import type { EmulatorStore } from "./store";
 import type { FaultRule } from "./types";
 
-export const control = new Hono();
+export const control = new Hono<EmulatorVars>();
 
 const bad = (message: string) => Response.json({ error: message }, { status: 400 });
 
@@ -20,7 +21,7 @@ const optionalString = (x: unknown) => x === undefined || typeof x === "string";
 /** `GET /_fake/requests?token=&endpoint=&receiver=` → `{ requests }`, oldest first. */
 control.get("/requests", (c) => {
 	const { token, endpoint, receiver } = c.req.query();
-	const requests = listRequests({ token, endpoint, receiver });
+	const requests = c.var.emulator.store.requests({ token, endpoint, receiver });
 	// Bodies may hold message tokens: keep them exact on the way out.
 	return c.body(stringifyJson({ requests }), 200, { "content-type": "application/json" });
 });
@@ -42,28 +43,32 @@ control.post("/faults", async (c) => {
 	if (![undefined, true, "body"].includes(networkError as never)) {
 		return bad('networkError must be true or "body"');
 	}
-	addFault(rule as FaultRule);
+	c.var.emulator.store.addFault(rule as FaultRule);
 	return c.json({ ok: true });
 });
 
-async function subscription(request: Request, subscribed: boolean): Promise<Response> {
+async function subscription(
+	store: EmulatorStore,
+	request: Request,
+	subscribed: boolean,
+): Promise<Response> {
 	const body = await jsonBody(request);
 	if (!body || typeof body.receiver !== "string" || !optionalString(body.token)) {
 		return bad("expected { receiver: string, token?: string }");
 	}
-	setSubscribed(body.receiver, subscribed, body.token as string | undefined);
+	store.markUnsubscribed(body.receiver, !subscribed, body.token as string | undefined);
 	return Response.json({ ok: true });
 }
 
 /** `POST /_fake/unsubscribe` `{ token?, receiver }`: sends to them answer status 6. */
-control.post("/unsubscribe", (c) => subscription(c.req.raw, false));
+control.post("/unsubscribe", (c) => subscription(c.var.emulator.store, c.req.raw, false));
 /** `POST /_fake/subscribe` `{ token?, receiver }`: undoes `unsubscribe`. */
-control.post("/subscribe", (c) => subscription(c.req.raw, true));
+control.post("/subscribe", (c) => subscription(c.var.emulator.store, c.req.raw, true));
 
 /** `POST /_fake/reset` `{ token }`: forgets that token's requests, faults, users and webhook. */
 control.post("/reset", async (c) => {
 	const body = await jsonBody(c.req.raw);
 	if (!body || typeof body.token !== "string") return bad("expected { token: string }");
-	reset(body.token);
+	c.var.emulator.store.reset(body.token);
 	return c.json({ ok: true });
 });

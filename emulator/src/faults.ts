@@ -11,8 +11,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * rejects, but with a confusing message; a throw caught by Hono becomes a plain HTTP 500.
  */
 export class NetworkFault extends TypeError {
+	static readonly MESSAGE = "Network connection lost (a networkError fault of the fake Viber API)";
 	constructor() {
-		super("Network connection lost (a networkError fault of the fake Viber API)");
+		super(NetworkFault.MESSAGE);
 	}
 }
 

@@ -1,17 +1,26 @@
-/** The fake Viber API worker: Viber's endpoints under `/pa/`, test controls under `/_fake/`. */
-import { Hono } from "hono";
-import { api } from "./api";
-import { control } from "./control";
+/**
+ * The emulator worker: the chat page's files, and everything else handed to the one
+ * `Emulator` Durable Object that keeps the state.
+ */
 import { NetworkFault } from "./faults";
 
-const app = new Hono();
-app.route("/pa", api);
-app.route("/_fake", control);
+export { Emulator } from "./emulator";
 
-app.onError((error, c) => {
-	// Escaping the worker is what makes the caller's fetch reject (see NetworkFault).
-	if (error instanceof NetworkFault) throw error;
-	return c.text(`fake Viber API error: ${error.message}`, 500);
-});
+const STATEFUL = /^\/(pa|api|_fake)\//;
 
-export default app;
+export default {
+	async fetch(request, env) {
+		const { pathname } = new URL(request.url);
+		if (!STATEFUL.test(pathname)) {
+			return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not Found", { status: 404 });
+		}
+		try {
+			return await env.EMULATOR.getByName("emulator").fetch(request);
+		} catch (error) {
+			// A scripted dropped connection: let it escape, so the caller's fetch rejects.
+			if (error instanceof Error && error.message.startsWith(NetworkFault.MESSAGE))
+				throw new NetworkFault();
+			throw error;
+		}
+	},
+} satisfies ExportedHandler<EmulatorEnv>;

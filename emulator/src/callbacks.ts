@@ -1,0 +1,85 @@
+/** Callbacks as Viber makes them: the user object it would send, signing, and posting. */
+import { stringifyJson } from "../../src/viber/json";
+import { signBody } from "../../src/viber/signature";
+import { newMessageToken } from "./reply";
+import type { EmulatedUser, Webhook } from "./store";
+
+/** Viber resends a callback that got no 200 "several times for up to an hour" (§3.1). */
+export const RESEND_DELAYS_MS = [
+	1_000, 2_000, 4_000, 60_000, 60_000, 120_000, 300_000, 600_000, 1_200_000,
+];
+/** Viber has been seen to resend when an answer takes 5 s or more. */
+export const SLOW_ANSWER_MS = 5_000;
+/** Callbacks a bot may filter out with `event_types`; the others always come (§2.1). */
+export const FILTERABLE_EVENTS = new Set(["delivered", "seen", "failed", "conversation_started"]);
+
+/** The `user`/`sender` object: name and avatar only when `send_name`/`send_photo` allow. */
+export function userObject(
+	user: EmulatedUser,
+	webhook: Webhook | undefined,
+): Record<string, unknown> {
+	return {
+		id: user.id,
+		...(webhook?.send_name ? { name: user.name } : {}),
+		...(webhook?.send_photo && user.avatar ? { avatar: user.avatar } : {}),
+		country: user.country,
+		language: user.language,
+		api_version: user.api_version,
+	};
+}
+
+/** The fields every callback starts with. */
+export function envelope(event: string): Record<string, unknown> {
+	return {
+		event,
+		timestamp: Date.now(),
+		chat_hostname: "SN-CHAT-01_",
+		message_token: newMessageToken(),
+	};
+}
+
+export function wants(webhook: Webhook, event: string): boolean {
+	return !FILTERABLE_EVENTS.has(event) || webhook.event_types.includes(event);
+}
+
+export type PostResult =
+	| { status: number; body: string; slow: boolean }
+	| { error: string; slow: boolean };
+
+/**
+ * Posts a signed callback like Viber: the signature in `X-Viber-Content-Signature` and in
+ * `?sig=`. `onSlow` runs when no answer came within 5 s (the post itself goes on).
+ */
+export async function postCallback(
+	url: string,
+	token: string,
+	callback: Record<string, unknown>,
+	onSlow?: () => void,
+): Promise<PostResult> {
+	const body = stringifyJson(callback);
+	const signature = await signBody(token, body);
+	const target = new URL(url);
+	target.searchParams.set("sig", signature);
+	let slow = false;
+	const timer = setTimeout(() => {
+		slow = true;
+		onSlow?.();
+	}, SLOW_ANSWER_MS);
+	try {
+		const res = await fetch(target, {
+			method: "POST",
+			headers: { "content-type": "application/json", "x-viber-content-signature": signature },
+			body,
+		});
+		return { status: res.status, body: await res.text(), slow };
+	} catch (error) {
+		return { error: error instanceof Error ? error.message : String(error), slow };
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** A Viber-like user id: 16 random bytes in base64, e.g. `3SQNc4FPUQmysaM/AQEhXg==`. */
+export function newUserId(): string {
+	return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+}

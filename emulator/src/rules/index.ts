@@ -1,0 +1,9 @@
+/** The checks the emulator applies to a bot's API requests, as Viber does; pure and synchronous. */
+export {
+	checkMessageBody,
+	checkReceiverApiVersion,
+	checkRequestBytes,
+	type Rejection,
+	reject,
+} from "./message";
+export { BroadcastPacer, checkIdList, UnrepliedCounter } from "./rates";
