@@ -3,7 +3,8 @@
  * `npm run dev`: the bot and the local Viber emulator together, the webhook registered, the chat
  * URL printed. Nothing from outside is needed: without a `.dev.vars`, a local token is used.
  *
- * Options: --bot-port 8787 --emulator-port 8788 --persist-to .wrangler/state
+ * Options: --bot-port 8787 --emulator-port 8788 --persist-to .wrangler/dev (state of both workers,
+ * each in a folder of its own: two runtimes cannot share one)
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,7 +18,7 @@ const { values } = parseArgs({
 	options: {
 		"bot-port": { type: "string", default: "8787" },
 		"emulator-port": { type: "string", default: "8788" },
-		"persist-to": { type: "string", default: ".wrangler/state" },
+		"persist-to": { type: "string", default: ".wrangler/dev" },
 	},
 });
 const botPort = Number(values["bot-port"]);

@@ -107,6 +107,55 @@ describe("the emulator and the demo bot, end to end", () => {
 		}
 	});
 
+	it("resends a callback that the bot did not answer with 200, like Viber", async () => {
+		const user = await emulator.newUser();
+		// Over the bot's 1 MiB cap: answered 413, so the emulator tries again (1 s later, then 2 s…).
+		await emulator.say(user.id, "x".repeat(1_100_000));
+		await vi.waitFor(
+			async () => {
+				const tries = (await emulator.log()).filter(
+					(e) => e.user_id === user.id && e.name === "message",
+				);
+				expect(tries.map((e) => e.status)).toEqual([413, 413]);
+			},
+			{ timeout: 4_000, interval: 100 },
+		);
+		expect(await emulator.fromBot(user.id)).toEqual([]);
+	});
+
+	it("lets a switched-on fault hit the bot's API calls, which it retries until they pass", async () => {
+		const user = await emulator.newUser();
+		await emulator.settings({ tooManyRequestsRate: 1 });
+		try {
+			await emulator.say(user.id, "through the storm");
+			await vi.waitFor(async () => {
+				const refused = (await emulator.log()).filter(
+					(e) => e.name === "send_message" && e.status === 12 && e.request.receiver === user.id,
+				);
+				expect(refused.length).toBeGreaterThanOrEqual(2);
+			}, WAIT);
+		} finally {
+			await emulator.settings({ tooManyRequestsRate: 0 });
+		}
+		await vi.waitFor(
+			async () =>
+				expect((await emulator.fromBot(user.id)).map((i) => i.message?.text)).toEqual([
+					"through the storm",
+				]),
+			{
+				timeout: 15_000,
+				interval: 200,
+			},
+		);
+	});
+
+	it("reports the webhook in get_account_info", async () => {
+		expect(await emulator.viber("get_account_info", {})).toMatchObject({
+			status: 0,
+			webhook: "https://bot.example/webhook",
+		});
+	});
+
 	it("makes the bot stop sending after the user unsubscribes, and a message subscribes again", async () => {
 		const user = await emulator.newUser();
 		await emulator.say(user.id, "first");
