@@ -11,6 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 
@@ -109,7 +110,18 @@ async function load(label, makeRequest, expectStatus) {
 	};
 }
 
-start("fake-viber", ["-c", "emulator/wrangler.toml", "--port", "8788", "--inspector-port", "9330"]);
+// Fresh state each run; each runtime in a folder of its own (two cannot share one).
+rmSync(".wrangler/bench", { recursive: true, force: true });
+start("emulator", [
+	"-c",
+	"emulator/wrangler.toml",
+	"--port",
+	"8788",
+	"--inspector-port",
+	"9330",
+	"--persist-to",
+	".wrangler/bench/emulator",
+]);
 start("bot", [
 	"--port",
 	"8787",
@@ -123,7 +135,7 @@ start("bot", [
 	".wrangler/bench-state",
 ]);
 await waitFor(`${BOT}/health`);
-await waitFor(`${FAKE}/_fake/requests?token=warmup`);
+await waitFor(`${FAKE}/api/state`);
 
 const health = () => ({ url: `${BOT}/health`, init: {} });
 const signed = (valid) => () => {

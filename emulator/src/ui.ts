@@ -41,6 +41,11 @@ async function read<S extends v.GenericSchema>(
 	return `${v.getDotPath(issue) ?? "body"}: ${issue.message}`;
 }
 
+const withSender = (message: Record<string, unknown>) => ({
+	...message,
+	sender: message.sender ?? { name: "bot" },
+});
+
 /** A `conversation_started` whose answer (the welcome message) is shown in the chat. */
 async function open(emu: Emulator, token: string, userId: string, context?: string) {
 	const user = emu.store.user(token, userId);
@@ -77,18 +82,22 @@ async function open(emu: Emulator, token: string, userId: string, context?: stri
 	} catch {
 		welcome = undefined;
 	}
-	const refusal =
-		typeof welcome === "object" && welcome !== null && !Array.isArray(welcome)
-			? checkMessageBody(welcome as Record<string, unknown>, "receiver")
-			: { status: 3, message: "badData: the welcome message is not a JSON object" };
+	const isObject = typeof welcome === "object" && welcome !== null && !Array.isArray(welcome);
+	// Viber shows a welcome without `sender` under the bot's name (the official Node SDK sends none).
+	const refusal = isObject
+		? checkMessageBody(withSender(welcome as Record<string, unknown>), "receiver")
+		: { status: 3, message: "badData: the welcome message is not a JSON object" };
+	const response = refusal
+		? { status: refusal.status, status_message: refusal.message }
+		: { status: 0, status_message: "ok" };
 	emu.store.log({
 		kind: "api",
 		token,
 		name: "welcome",
 		user_id: userId,
 		request: welcome ?? result.body,
-		response: refusal ?? { status: 0 },
-		status: refusal?.status ?? 0,
+		response,
+		status: response.status,
 	});
 	if (refusal) {
 		return json({

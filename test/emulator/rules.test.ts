@@ -311,3 +311,39 @@ describe("BroadcastPacer", () => {
 		expect(pacer.check("tok", T0 + 10_000)).toBeUndefined();
 	});
 });
+
+describe("leniency the official Node SDK needs", () => {
+	it("takes null fields as absent, as Viber does", () => {
+		const body = {
+			receiver: "u1",
+			type: "text",
+			text: "hi",
+			sender: { name: "EchoBot", avatar: null },
+			keyboard: null,
+			tracking_data: null,
+			min_api_version: null,
+		};
+		expect(checkMessageBody(body, "receiver")).toBeUndefined();
+	});
+
+	it("takes a picture without a caption", () => {
+		const body = {
+			receiver: "u1",
+			type: "picture",
+			media: "https://e.com/p.jpg",
+			text: null,
+			thumbnail: null,
+			sender: { name: "B" },
+		};
+		expect(checkMessageBody(body, "receiver")).toBeUndefined();
+	});
+
+	it("still refuses a wrong type that is not null", () => {
+		expect(
+			checkMessageBody(
+				{ receiver: "u1", type: "text", text: "hi", sender: { name: "B" }, keyboard: "x" },
+				"receiver",
+			),
+		).toMatchObject({ status: 3 });
+	});
+});

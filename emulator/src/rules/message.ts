@@ -46,12 +46,29 @@ export function checkRequestBytes(rawBody: string): Rejection | undefined {
  * checkMessageBody({ receiver: "u1", type: "text", text: "Hi" }, "receiver")
  * // { status: 4, message: "missingData: sender" }
  */
+/**
+ * Drops `null` fields, deeply: Viber takes them as absent, and the official Node SDK sends
+ * `keyboard: null`, `thumbnail: null`… on every message.
+ */
+export function lenient(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(lenient);
+	if (typeof value !== "object" || value === null) return value;
+	const entries = Object.entries(value).filter(([, v]) => v !== null);
+	return Object.fromEntries(entries.map(([k, v]) => [k, lenient(v)]));
+}
+
 export function checkMessageBody(
 	body: Record<string, unknown>,
 	addressKey: "receiver" | "broadcast_list",
 ): Rejection | undefined {
 	// The address is the endpoint's business; `auth_token` is what older SDKs still put in the body.
-	const { [addressKey]: _address, auth_token: _legacy, ...message } = body;
+	const {
+		[addressKey]: _address,
+		auth_token: _legacy,
+		...message
+	} = lenient(body) as Record<string, unknown>;
+	// A picture without a caption: the official Node SDK sends none, and Viber shows it.
+	if (message.type === "picture" && message.text === undefined) message.text = "";
 	if (message.sender === undefined) return reject(4, "sender");
 	if (message.type === undefined && message.keyboard === undefined) return reject(4, "type");
 
