@@ -23,11 +23,14 @@ export class ApiError extends Error {
 export function parseJson(text) {
 	const json = /** @type {any} */ (JSON);
 	if (typeof json.rawJSON !== "function") return JSON.parse(text);
-	return JSON.parse(text, (_key, value, context) =>
-		typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(context?.source)
-			? json.rawJSON(context.source)
-			: value,
-	);
+	/** @type {(key: string, value: unknown, context?: { source?: string }) => unknown} */
+	const keepDigits = (_key, value, context) =>
+		typeof value === "number" &&
+		!Number.isSafeInteger(value) &&
+		/^-?\d+$/.test(context?.source ?? "")
+			? json.rawJSON(context?.source)
+			: value;
+	return JSON.parse(text, /** @type {any} */ (keepDigits));
 }
 
 /**

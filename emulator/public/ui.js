@@ -24,7 +24,9 @@ export function h(tag, props = {}, ...children) {
 			el.addEventListener(key.slice(2), value);
 		} else if (key.includes("-") || !(key in el)) {
 			el.setAttribute(key, value === true ? "" : String(value));
-		} else /** @type {any} */ (el)[key] = value;
+		} else {
+			/** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[key] = value;
+		}
 	}
 	for (const child of children.flat()) {
 		if (child === null || child === undefined || child === false) continue;
@@ -60,7 +62,11 @@ export function safeUrl(value, { schemes = ["http:", "https:"] } = {}) {
 export function toast(message, kind = "error") {
 	const box = document.getElementById("toasts");
 	if (!box) return;
-	const item = h("div", { class: `toast ${kind}`, role: "status", "data-testid": "toast" }, message);
+	const item = h(
+		"div",
+		{ class: `toast ${kind}`, role: "status", "data-testid": "toast" },
+		message,
+	);
 	const remove = () => item.remove();
 	item.addEventListener("click", remove);
 	box.append(item);
@@ -188,4 +194,66 @@ export function avatar(who, size = 36) {
 	});
 	img.addEventListener("error", () => img.replaceWith(fallback), { once: true });
 	return img;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+/** @type {Record<string, [string, Record<string, string | number>][]>} */
+const ICONS = {
+	picture: [
+		["rect", { x: 3, y: 4, width: 18, height: 16, rx: 2 }],
+		["circle", { cx: 9, cy: 10, r: 2 }],
+		["path", { d: "M21 16l-5-5-9 9" }],
+	],
+	location: [
+		["path", { d: "M12 21s-7-6.2-7-12a7 7 0 0 1 14 0c0 5.8-7 12-7 12z" }],
+		["circle", { cx: 12, cy: 9, r: 2.5 }],
+	],
+	contact: [
+		["circle", { cx: 12, cy: 8, r: 4 }],
+		["path", { d: "M4 21a8 8 0 0 1 16 0" }],
+	],
+	sticker: [
+		["circle", { cx: 12, cy: 12, r: 9 }],
+		["path", { d: "M8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01" }],
+	],
+	play: [["path", { d: "M8 5v14l11-7z", fill: "currentColor" }]],
+	link: [
+		["path", { d: "M10 13a5 5 0 0 0 7.07 0l3-3a5 5 0 0 0-7.07-7.07l-1 1" }],
+		["path", { d: "M14 11a5 5 0 0 0-7.07 0l-3 3a5 5 0 0 0 7.07 7.07l1-1" }],
+	],
+	keyboard: [
+		["rect", { x: 2, y: 6, width: 20, height: 12, rx: 2 }],
+		["path", { d: "M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10" }],
+	],
+	send: [["path", { d: "M4 20l17-8L4 4l2.5 8L4 20zM6.5 12H13", fill: "currentColor" }]],
+};
+
+/**
+ * A small line icon (24×24, drawn in currentColor).
+ *
+ * @example h("button", {}, icon("picture"))
+ * @param {keyof typeof ICONS | string} name
+ * @param {number} [size]
+ */
+export function icon(name, size = 20) {
+	const svg = document.createElementNS(SVG, "svg");
+	const attrs = {
+		viewBox: "0 0 24 24",
+		width: size,
+		height: size,
+		fill: "none",
+		stroke: "currentColor",
+	};
+	for (const [key, value] of Object.entries(attrs)) svg.setAttribute(key, String(value));
+	svg.setAttribute("stroke-width", "2");
+	svg.setAttribute("stroke-linecap", "round");
+	svg.setAttribute("stroke-linejoin", "round");
+	svg.setAttribute("aria-hidden", "true");
+	svg.classList.add("svg-icon");
+	for (const [tag, shape] of ICONS[name] ?? []) {
+		const el = document.createElementNS(SVG, tag);
+		for (const [key, value] of Object.entries(shape)) el.setAttribute(key, String(value));
+		svg.append(el);
+	}
+	return svg;
 }
