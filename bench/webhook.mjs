@@ -4,6 +4,7 @@
  * API (second `wrangler dev`), both on 127.0.0.1. Prints requests/s and latency percentiles for
  *   - GET /health                 (baseline: the runtime and Hono, nothing of ours)
  *   - signed text messages        (verify, parse, Subscriber, inbox; the echo is sent afterwards)
+ *   - signed delivered receipts   (the same path, but no handler runs and nothing is sent)
  *   - wrong signatures            (rejected with 403 before parsing)
  * and each one's ratio to the baseline measured in the same run.
  *
@@ -62,11 +63,16 @@ async function waitFor(url) {
 }
 
 let seq = 0n;
-function signedText(valid) {
+/** A signed callback: a text message (the demo bot echoes it) or a `delivered` receipt (no handler). */
+function signedCallback(kind, valid) {
 	seq += 1n;
 	const user = `bench-user-${seq % 500n}=`;
 	const token = (5_000_000_000_000_000_000n + seq).toString();
-	const body = `{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":{"id":"${user}","name":"Bench"},"message":{"type":"text","text":"load ${seq}"}}`;
+	const head = `"timestamp":${Date.now()},"message_token":${token}`;
+	const body =
+		kind === "text"
+			? `{"event":"message",${head},"sender":{"id":"${user}","name":"Bench"},"message":{"type":"text","text":"load ${seq}"}}`
+			: `{"event":"delivered",${head},"user_id":"${user}"}`;
 	const sig = createHmac("sha256", valid ? TOKEN : "wrong-key")
 		.update(body)
 		.digest("hex");
@@ -138,15 +144,18 @@ await waitFor(`${BOT}/health`);
 await waitFor(`${FAKE}/api/state`);
 
 const health = () => ({ url: `${BOT}/health`, init: {} });
-const signed = (valid) => () => {
-	const { body, headers } = signedText(valid);
-	return { url: `${BOT}/webhook`, init: { method: "POST", headers, body } };
-};
+const signed =
+	(valid, kind = "text") =>
+	() => {
+		const { body, headers } = signedCallback(kind, valid);
+		return { url: `${BOT}/webhook`, init: { method: "POST", headers, body } };
+	};
 await load("warm-up", signed(true), 200);
 
 const results = [
 	await load("GET /health (baseline)", health, 200),
 	await load("POST /webhook signed text", signed(true), 200),
+	await load("POST /webhook signed receipt", signed(true, "receipt"), 200),
 	await load("POST /webhook bad signature", signed(false), 403),
 ];
 const base = results[0].rps;
