@@ -32,6 +32,19 @@ testBot.hears(/^slow (\d+)$/, async (ctx) => {
 	await ctx.reply(`${ctx.message.text} done`);
 });
 
+// Broadcasts to the listed users and says which it did not reach.
+testBot.hears(/^broadcast (.+)$/, async (ctx) => {
+	const ids = String(ctx.match[1]).split(" ");
+	const { failed_list } = await ctx.api.broadcastMessage(ids, { type: "text", text: "news" });
+	await ctx.reply(`not reached: ${failed_list.map((f) => f.receiver).join(" ")}`);
+});
+
+// A welcome that takes a while: a resend arrives before it is ready.
+testBot.on("conversation_started", async (ctx, next) => {
+	if (ctx.event.context === "slow") await scheduler.wait(500);
+	await next();
+});
+
 testBot.on("message:unknown", (ctx) =>
 	ctx.reply(`unknown message type ${ctx.message.original_type}`),
 );

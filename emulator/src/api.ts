@@ -12,6 +12,7 @@ import {
 	checkMessageBody,
 	checkReceiverApiVersion,
 	checkRequestBytes,
+	messageOf,
 	type Rejection,
 } from "./rules";
 import { ENDPOINTS, type Endpoint } from "./types";
@@ -50,16 +51,13 @@ const isStringList = (x: unknown): x is string[] =>
 
 /** Viber's broadcast placeholders, replaced per receiver anywhere in the message (§2.3). */
 function personalise(message: Body, receiver: string, name: string): Body {
+	// Replaced inside JSON text, so the values go in JSON-escaped (a name may hold `"` or `\`).
+	const escaped = (value: string) => JSON.stringify(value).slice(1, -1);
 	const text = JSON.stringify(message)
-		.replaceAll("replace_me_with_url_encoded_receiver_id", encodeURIComponent(receiver))
-		.replaceAll("replace_me_with_receiver_id", receiver)
-		.replaceAll("replace_me_with_user_name", name);
+		.replaceAll("replace_me_with_url_encoded_receiver_id", escaped(encodeURIComponent(receiver)))
+		.replaceAll("replace_me_with_receiver_id", escaped(receiver))
+		.replaceAll("replace_me_with_user_name", escaped(name));
 	return JSON.parse(text) as Body;
-}
-
-function withoutAddress(body: Body, key: string): Body {
-	const { [key]: _address, auth_token: _legacy, ...message } = body;
-	return message;
 }
 
 const handlers: Record<Endpoint, Handler> = {
@@ -72,21 +70,22 @@ const handlers: Record<Endpoint, Handler> = {
 		if (body.event_types !== undefined && !isStringList(body.event_types))
 			return fail(3, "event_types must be a list of strings");
 		const event_types = body.event_types ?? ALL_EVENTS;
-		const previous = emu.store.webhook(token);
-		emu.store.setWebhook(token, {
+		const webhook = {
 			url: body.url,
 			event_types,
 			send_name: body.send_name === true,
 			send_photo: body.send_photo === true,
-		});
+		};
 		// Viber calls the URL before it answers, and keeps the webhook only on a 200 (§2.1).
-		const result = await emu.postNow(token, envelope("webhook"));
-		if (result && "status" in result && result.status === 200) return ok({ event_types });
-		emu.store.setWebhook(token, previous);
+		const result = await emu.postNow(token, envelope("webhook"), undefined, webhook);
+		if ("status" in result && result.status === 200) {
+			emu.store.setWebhook(token, webhook);
+			return ok({ event_types });
+		}
 		const cause =
-			result && "status" in result
+			"status" in result
 				? `HttpResponse[HTTP/1.1 ${result.status}]`
-				: `HttpResponse[null 0 null] java.net.ConnectException: ${result?.error ?? "Connection refused"}`;
+				: `HttpResponse[null 0 null] java.net.ConnectException: ${result.error}`;
 		return fail(1, `Result[HttpRequest[POST ${body.url} HTTP/1.1] > ${cause}]`);
 	},
 
@@ -96,7 +95,7 @@ const handlers: Record<Endpoint, Handler> = {
 		if (bad) return refuse(bad);
 		const receiver = body.receiver;
 		if (!emu.store.isSubscribed(token, receiver)) return NOT_SUBSCRIBED;
-		const message = withoutAddress(body, "receiver");
+		const message = messageOf(body, "receiver");
 		const tooNew = checkReceiverApiVersion(message, emu.store.user(token, receiver)?.api_version);
 		if (tooNew) return refuse(tooNew);
 		const busy = emu.unreplied.check(token, receiver, Date.now());
@@ -114,7 +113,7 @@ const handlers: Record<Endpoint, Handler> = {
 		const paced = emu.broadcasts.check(token, Date.now());
 		if (paced) return refuse(paced);
 		emu.broadcasts.record(token, Date.now());
-		const message = withoutAddress(body, "broadcast_list");
+		const message = messageOf(body, "broadcast_list");
 		const fields = sentFields();
 		const failed_list: Body[] = [];
 		for (const receiver of body.broadcast_list as string[]) {

@@ -3,18 +3,27 @@ import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { parseJson } from "../../src/viber/json";
 import { api } from "./api";
-import { envelope, postCallback, RESEND_DELAYS_MS, userObject, wants } from "./callbacks";
+import {
+	envelope,
+	type PostResult,
+	postCallback,
+	RESEND_DELAYS_MS,
+	userObject,
+	wants,
+} from "./callbacks";
 import { control } from "./control";
 import { NetworkFault } from "./faults";
 import { BroadcastPacer, UnrepliedCounter } from "./rules";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
-import { type ChatItem, EmulatorStore, type OutboxEntry } from "./store";
+import { type ChatItem, EmulatorStore, type OutboxEntry, type Webhook } from "./store";
 import { ui } from "./ui";
 
 export type EmulatorVars = { Variables: { emulator: Emulator }; Bindings: EmulatorEnv };
 
 type CallbackJob = { callback: Record<string, unknown>; userId?: string };
 type ReceiptJob = { event: "delivered" | "seen"; userId: string; messageToken: string };
+
+const [FIRST_RESEND_MS = 1_000] = RESEND_DELAYS_MS;
 
 /** One object (named "emulator") holds every bot token's state, scoped by token. */
 export class Emulator extends DurableObject<EmulatorEnv> {
@@ -58,24 +67,38 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 
 	/**
 	 * Posts a callback now and waits for the answer (for `webhook` and `conversation_started`,
-	 * whose answers matter), logging both.
+	 * whose answers matter), logging both. Without a 200 it is resent later, like any callback.
 	 */
-	async postNow(token: string, callback: Record<string, unknown>, userId?: string) {
-		const webhook = this.store.webhook(token);
-		if (!webhook) return undefined;
+	async postNow(
+		token: string,
+		callback: Record<string, unknown>,
+		userId?: string,
+		webhook: Webhook | undefined = this.store.webhook(token),
+	): Promise<PostResult> {
+		if (!webhook) return { error: "no webhook is set", slow: false };
 		const result = await postCallback(webhook.url, token, callback);
-		const status = "status" in result ? result.status : 0;
-		const response = "status" in result ? parseMaybe(result.body) : { error: result.error };
+		this.logCallback(token, callback, userId, result);
+		const ok = "status" in result && result.status === 200;
+		if (!ok && callback.event !== "webhook")
+			this.scheduleJob(token, Date.now() + FIRST_RESEND_MS, "callback", { callback, userId }, 1);
+		return result;
+	}
+
+	private logCallback(
+		token: string,
+		callback: Record<string, unknown>,
+		userId: string | undefined,
+		result: PostResult,
+	): void {
 		this.store.log({
 			kind: "callback",
 			token,
 			name: String(callback.event),
 			user_id: userId,
 			request: callback,
-			response,
-			status,
+			response: "status" in result ? parseMaybe(result.body) : { error: result.error },
+			status: "status" in result ? result.status : 0,
 		});
-		return result;
 	}
 
 	/**
@@ -104,15 +127,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		};
 		const result = await postCallback(webhook.url, token, job.callback, resend);
 		const ok = "status" in result && result.status === 200;
-		this.store.log({
-			kind: "callback",
-			token,
-			name: String(job.callback.event),
-			user_id: job.userId,
-			request: job.callback,
-			response: "status" in result ? parseMaybe(result.body) : { error: result.error },
-			status: "status" in result ? result.status : 0,
-		});
+		this.logCallback(token, job.callback, job.userId, result);
 		if (!ok && !result.slow) resend();
 	}
 

@@ -74,8 +74,7 @@ async function open(emu: Emulator, token: string, userId: string, context?: stri
 		text: "conversation opened",
 	});
 	const result = await emu.postNow(token, callback, userId);
-	if (!result || !("status" in result) || result.status !== 200 || result.body.trim() === "")
-		return json({});
+	if (!("status" in result) || result.status !== 200 || result.body.trim() === "") return json({});
 	let welcome: unknown;
 	try {
 		welcome = parseJson(result.body);

@@ -2,7 +2,7 @@
 
 import type { Callback, InboundMessage, ViberUser } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { SendMessageResponse } from "../viber/schemas/responses";
+import type { SentMessage } from "../viber/schemas/responses";
 import type { BotApi } from "./api";
 
 /** What the runtime gives a context; the Subscriber Durable Object supplies all of it. */
@@ -72,7 +72,7 @@ export class Context<S extends object = Record<string, unknown>> {
 	 * Sends a message to the user of this event. Throws `NotSubscribedError` (and calls no API)
 	 * when the user has unsubscribed or not yet subscribed; use `ctx.welcome()` for the latter.
 	 */
-	reply(answer: Answer): Promise<SendMessageResponse> {
+	reply(answer: Answer): Promise<SentMessage> {
 		if (!this.user)
 			throw new Error(`ctx.reply has no receiver: "${this.event.event}" concerns no user`);
 		return this.api.sendMessage(this.user.id, toMessage(answer));

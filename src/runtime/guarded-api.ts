@@ -1,28 +1,42 @@
-/** `ctx.api`: the Viber client whose `sendMessage` goes through the receiver's Subscriber. */
+/** `ctx.api`: the Viber client whose sends go through the receivers' Subscribers. */
 import type { BotApi } from "../framework/api";
 import type { ViberApi } from "../viber/client";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { SendMessageResponse } from "../viber/schemas/responses";
+import type { FailedReceiver, SentMessage } from "../viber/schemas/responses";
 
-export type SendToUser = (
-	receiver: string,
-	message: OutgoingMessage,
-) => Promise<SendMessageResponse>;
-/** Tells a user's Subscriber the status Viber gave for a message to them. */
-export type Rejected = (receiver: string, status: number) => Promise<void>;
+/** The Subscriber of each user, as far as sending to them goes. */
+export interface Subscribers {
+	/** Sends to one user unless they unsubscribed (then `NotSubscribedError`, no API call). */
+	send(receiver: string, message: OutgoingMessage): Promise<SentMessage>;
+	/** Whether the user may be messaged, as far as their Subscriber knows. */
+	mayReceive(receiver: string): Promise<boolean>;
+	/** Tells the user's Subscriber the status Viber gave for a message to them. */
+	rejected(receiver: string, status: number): Promise<void>;
+}
+
+const refusedLocally = (receiver: string): FailedReceiver => ({
+	receiver,
+	status: 6,
+	status_message: "not sent: the user unsubscribed or has not subscribed",
+});
 
 /**
- * Every call goes straight to Viber except `sendMessage`, which `sendToUser` routes through the
- * receiver's Subscriber: it refuses users who unsubscribed and records what was sent. A
- * broadcast's `failed_list` is reported to the Subscribers it names.
+ * Sends go through the receivers' Subscribers: users who unsubscribed are left out without
+ * asking Viber (a broadcast lists them in `failed_list` with status 6), and what Viber refuses
+ * is reported back. Everything else goes straight to Viber.
  */
-export function guardedApi(raw: ViberApi, sendToUser: SendToUser, rejected: Rejected): BotApi {
+export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 	return {
-		sendMessage: sendToUser,
+		sendMessage: (receiver, message) => subscribers.send(receiver, message),
 		broadcastMessage: async (receivers, message) => {
-			const result = await raw.broadcastMessage(receivers, message);
-			await Promise.all(result.failed_list.map((f) => rejected(f.receiver, f.status)));
-			return result;
+			const allowed = await Promise.all(receivers.map((id) => subscribers.mayReceive(id)));
+			const refused = receivers.filter((_, i) => !allowed[i]);
+			const result = await raw.broadcastMessage(
+				receivers.filter((_, i) => allowed[i]),
+				message,
+			);
+			await Promise.all(result.failed_list.map((f) => subscribers.rejected(f.receiver, f.status)));
+			return { ...result, failed_list: [...refused.map(refusedLocally), ...result.failed_list] };
 		},
 		getAccountInfo: () => raw.getAccountInfo(),
 		getUserDetails: (id) => raw.getUserDetails(id),
@@ -32,12 +46,12 @@ export function guardedApi(raw: ViberApi, sendToUser: SendToUser, rejected: Reje
 	};
 }
 
-/** Sends through the receiver's Subscriber Durable Object. */
-export function sendViaSubscriber(env: Env): SendToUser {
-	return (receiver, message) => env.SUBSCRIBER.getByName(receiver).send(receiver, message);
-}
-
-/** Reports a rejection to the receiver's Subscriber Durable Object. */
-export function rejectedViaSubscriber(env: Env): Rejected {
-	return (receiver, status) => env.SUBSCRIBER.getByName(receiver).rejected(receiver, status);
+/** Every user's Subscriber Durable Object, reached over RPC. */
+export function subscribersOf(env: Env): Subscribers {
+	const stub = (id: string) => env.SUBSCRIBER.getByName(id);
+	return {
+		send: (receiver, message) => stub(receiver).send(receiver, message),
+		mayReceive: (receiver) => stub(receiver).mayReceive(),
+		rejected: (receiver, status) => stub(receiver).rejected(receiver, status),
+	};
 }

@@ -95,6 +95,16 @@ export class SubscriberStore {
 		};
 	}
 
+	/** Creates the row when the bot learns of a user by sending to them; the user was not seen. */
+	ensure(userId: string, now: number): void {
+		this.sql.exec(
+			"INSERT OR IGNORE INTO subscriber (singleton, user_id, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?)",
+			userId,
+			now,
+			now,
+		);
+	}
+
 	/** Creates the row on first contact and records that the user was seen now. */
 	touch(userId: string, now: number): void {
 		this.sql.exec(
@@ -181,13 +191,14 @@ export class SubscriberStore {
 			);
 		} else if (callback.event === "seen") {
 			// One `seen` covers every earlier message: Viber sends it once per reading, not per message.
+			// A token this object never sent (a broadcast, a purged one) is placed by the event's time.
 			this.sql.exec(
 				`UPDATE sent_messages SET status = 'seen', updated_at = ?
 				 WHERE status IN ('sent', 'delivered')
 				 AND sent_at <= coalesce((SELECT sent_at FROM sent_messages WHERE token = ?), ?)`,
 				now,
 				callback.message_token,
-				now,
+				callback.timestamp,
 			);
 		} else if (callback.event === "failed") {
 			this.sql.exec(

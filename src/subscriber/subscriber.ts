@@ -2,14 +2,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
-import { guardedApi, rejectedViaSubscriber, sendViaSubscriber } from "../runtime/guarded-api";
+import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
 import { NotSubscribedError, ViberApiError, ViberLimitError } from "../viber/errors";
 import { prepareMessage } from "../viber/limits";
 import type { Callback } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { SendMessageResponse } from "../viber/schemas/responses";
+import { type SentMessage, sentMessage } from "../viber/schemas/responses";
 import { type DeadLetter, Inbox } from "./inbox";
 import { canReceive, stateAfter } from "./state";
 import { type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
@@ -46,6 +46,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private client: ViberApi | undefined;
 	/** Serialises handler runs: an await inside one handler must not let another event in. */
 	private lock: Promise<unknown> = Promise.resolve();
+	/** Welcome messages being made, by callback key, for resends that arrive meanwhile. */
+	private readonly welcomes = new Map<string, Promise<string | undefined>>();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -69,13 +71,21 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const now = Date.now();
 		const key = dedupeKey(callback);
 		if (key && !this.store.markSeen(key, now)) {
-			return { duplicate: true, welcome: this.store.seenResponse(key) };
+			// A resend while the first welcome is still being made gets that welcome too.
+			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
+			return { duplicate: true, welcome };
 		}
 		this.record(userId, callback, now);
 		if (callback.event === "conversation_started") {
-			const welcome = await this.exclusive(() => this.welcome(callback));
-			if (key && welcome) this.store.saveSeenResponse(key, welcome);
-			return { duplicate: false, welcome };
+			const making = this.exclusive(() => this.welcome(callback));
+			if (key) this.welcomes.set(key, making);
+			try {
+				const welcome = await making;
+				if (key && welcome) this.store.saveSeenResponse(key, welcome);
+				return { duplicate: false, welcome };
+			} finally {
+				if (key) this.welcomes.delete(key);
+			}
 		}
 		this.inbox.push(callback, now);
 		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
@@ -128,15 +138,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const session = this.store.loadSession<object>() ?? this.bot.initialSession();
 		const before = JSON.stringify(session);
 		const user = this.store.user();
-		const send = sendViaSubscriber(this.env);
-		const toOthers = rejectedViaSubscriber(this.env);
-		const api = guardedApi(
-			this.viber(),
-			(receiver, message) =>
-				receiver === user?.id ? this.deliver(receiver, message) : send(receiver, message),
-			(receiver, status) =>
-				receiver === user?.id ? this.rejected(receiver, status) : toOthers(receiver, status),
-		);
+		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
 		const ctx = new Context(callback, { api, user, session });
 		await this.bot.handle(ctx, attempt, willRetry);
 		const after = JSON.stringify(ctx.peekSession());
@@ -144,38 +146,48 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		return ctx;
 	}
 
+	/** Every Subscriber over RPC, except this one, which is called directly. */
+	private subscribersFrom(self: string | undefined): Subscribers {
+		const others = subscribersOf(this.env);
+		return {
+			send: (id, message) => (id === self ? this.deliver(id, message) : others.send(id, message)),
+			mayReceive: (id) => (id === self ? this.mayReceive() : others.mayReceive(id)),
+			rejected: (id, status) =>
+				id === self ? this.rejected(id, status) : others.rejected(id, status),
+		};
+	}
+
 	/** Drains the inbox in order; a failing event holds the line until retried or buried. */
 	override async alarm(): Promise<void> {
-		await this.exclusive(async () => {
-			const { attempts: maxAttempts } = this.bot.retry;
-			for (let entry = this.inbox.head(); entry; entry = this.inbox.head()) {
-				const now = Date.now();
-				if (entry.dueAt > now) {
-					await this.ctx.storage.setAlarm(entry.dueAt);
-					break;
-				}
-				const attempt = entry.attempts + 1;
-				try {
-					await this.runHandlers(entry.callback, attempt, attempt < maxAttempts);
-					this.inbox.done(entry.seq);
-				} catch (error) {
-					if (attempt >= maxAttempts || isPermanent(error)) {
-						this.inbox.bury(entry.seq, attempt, describe(error), Date.now());
-						console.error(
-							`Dead letter: "${entry.callback.event}" failed ${attempt} times: ${describe(error)}`,
-						);
-					} else {
-						this.inbox.retryAt(
-							entry.seq,
-							attempt,
-							Date.now() + this.backoff(attempt),
-							describe(error),
-						);
-					}
-				}
-			}
-		});
+		// One entry at a time under the lock, so a welcome waits for one handler at most.
+		while (await this.exclusive(() => this.runNext())) {}
 		this.store.purge(Date.now());
+	}
+
+	/** Runs the inbox's oldest entry if it is due; false when there is nothing to run now. */
+	private async runNext(): Promise<boolean> {
+		const entry = this.inbox.head();
+		if (!entry) return false;
+		if (entry.dueAt > Date.now()) {
+			await this.ctx.storage.setAlarm(entry.dueAt);
+			return false;
+		}
+		const { attempts: maxAttempts } = this.bot.retry;
+		const attempt = entry.attempts + 1;
+		try {
+			await this.runHandlers(entry.callback, attempt, attempt < maxAttempts);
+			this.inbox.done(entry.seq);
+		} catch (error) {
+			if (attempt >= maxAttempts || isPermanent(error)) {
+				this.inbox.bury(entry.seq, attempt, describe(error), Date.now());
+				console.error(
+					`Dead letter: "${entry.callback.event}" failed ${attempt} times: ${describe(error)}`,
+				);
+			} else {
+				this.inbox.retryAt(entry.seq, attempt, Date.now() + this.backoff(attempt), describe(error));
+			}
+		}
+		return true;
 	}
 
 	private backoff(attempt: number): number {
@@ -188,17 +200,22 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	 * Sends a message to this user unless they unsubscribed (then `NotSubscribedError`, and no
 	 * API call). Status 6 from Viber marks them unsubscribed.
 	 */
-	async send(userId: string, message: OutgoingMessage): Promise<SendMessageResponse> {
+	async send(userId: string, message: OutgoingMessage): Promise<SentMessage> {
 		return this.deliver(userId, message);
 	}
 
-	private async deliver(userId: string, message: OutgoingMessage): Promise<SendMessageResponse> {
+	/** Whether this user may be messaged: not after they unsubscribed, nor before they subscribed. */
+	async mayReceive(): Promise<boolean> {
+		return canReceive(this.store.state());
+	}
+
+	private async deliver(userId: string, message: OutgoingMessage): Promise<SentMessage> {
 		if (!canReceive(this.store.state())) throw new NotSubscribedError(userId);
 		try {
 			const response = await this.viber().sendMessage(userId, message);
-			this.store.touch(userId, Date.now());
+			this.store.ensure(userId, Date.now());
 			this.store.recordSent(response.message_token, Date.now());
-			return response;
+			return sentMessage(response);
 		} catch (error) {
 			if (error instanceof ViberApiError) await this.rejected(userId, error.status);
 			throw error;
@@ -211,7 +228,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	 */
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
-		this.store.touch(userId, Date.now());
+		this.store.ensure(userId, Date.now());
 		this.store.setState(status === 6 ? "unsubscribed" : "gone", Date.now());
 	}
 

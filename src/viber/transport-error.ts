@@ -3,6 +3,9 @@
 /** `network`: fetch rejected or the body broke off; `http`: a non-2xx answer; `response`: not JSON or not the expected shape. */
 export type TransportFailure = "network" | "http" | "response";
 
+/** Endpoints that deliver messages: calling them twice messages users twice. */
+const DELIVERING = new Set(["send_message", "broadcast_message"]);
+
 /**
  * A call did not get a usable Viber answer. Network failures and HTTP 5xx were retried first.
  *
@@ -29,8 +32,12 @@ export class ViberTransportError extends Error {
 		if (extra.httpStatus !== undefined) this.httpStatus = extra.httpStatus;
 	}
 
-	/** Worth another try: the network, or a server error on Viber's side. */
+	/**
+	 * Worth another try: the network, or a server error on Viber's side. Not a send whose answer
+	 * broke off after Viber said 200: the message went out, and a retry would send it twice.
+	 */
 	get retryable(): boolean {
+		if (this.kind === "network" && this.httpStatus === 200) return !DELIVERING.has(this.endpoint);
 		return this.kind === "network" || (this.httpStatus !== undefined && this.httpStatus >= 500);
 	}
 }

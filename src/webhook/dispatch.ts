@@ -1,7 +1,7 @@
 /** Hands a verified callback to the one place that handles it, and shapes Viber's answer. */
 
 import { Context } from "../framework/context";
-import { guardedApi, rejectedViaSubscriber, sendViaSubscriber } from "../runtime/guarded-api";
+import { guardedApi, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { AnyBot } from "../subscriber/subscriber";
 import { type Callback, userIdOf } from "../viber/callback";
@@ -22,7 +22,7 @@ export async function dispatch(
 	if (callback.event === "webhook") return new Response("ok");
 	const userId = userIdOf(callback);
 	if (userId === undefined) {
-		const api = guardedApi(viberFromEnv(env), sendViaSubscriber(env), rejectedViaSubscriber(env));
+		const api = guardedApi(viberFromEnv(env), subscribersOf(env));
 		waitUntil(
 			bot
 				.handle(new Context(callback, { api }), 1, false)

@@ -40,6 +40,27 @@ describe("Subscriber conversation", () => {
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "subscribed" });
 	});
 
+	it("gives a resend that arrives while the welcome is being made the same welcome", async () => {
+		const userId = newUserId();
+		const event = callbacks.conversationStarted(userId, false, { context: "slow" });
+		const [first, resend] = await Promise.all([post(event), post(event)]);
+		const [a, b] = await Promise.all([first.text(), resend.text()]);
+		expect(JSON.parse(a)).toMatchObject({ type: "text", keyboard: { Type: "keyboard" } });
+		expect(b).toBe(a);
+	});
+
+	it("makes the welcome wait for the handler that is running, not for the whole inbox", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "slow 1500"));
+		await post(callbacks.text(userId, "slow 1501"));
+		await vi.waitFor(async () => expect(await subscriber(userId).pendingEvents()).toBe(2));
+		const res = await post(callbacks.conversationStarted(userId, true));
+		expect(await res.json()).toMatchObject({ type: "text" });
+		// The second slow event has not run yet: the welcome went before it.
+		expect(await subscriber(userId).pendingEvents()).toBeGreaterThanOrEqual(1);
+		expect(await sentTexts(userId)).not.toContain("slow 1501 done");
+	});
+
 	it("echoes a text message through send_message", async () => {
 		const userId = newUserId();
 		expect((await post(callbacks.text(userId, "Hello, bot"))).status).toBe(200);

@@ -63,6 +63,22 @@ describe("Subscriber reliability", () => {
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
 	});
 
+	it("leaves users who unsubscribed out of a broadcast, and learns from its failed_list", async () => {
+		const [sender, left, stays, unknownToUs] = [newUserId(), newUserId(), newUserId(), newUserId()];
+		await post(callbacks.unsubscribed(left));
+		await post(callbacks.subscribed(stays));
+		await fakeViber.unsubscribe(unknownToUs);
+		await post(callbacks.text(sender, `broadcast ${left} ${stays} ${unknownToUs}`));
+		await vi.waitFor(async () =>
+			expect((await sends(sender)).map((r) => r.body.text)).toEqual([
+				`not reached: ${left} ${unknownToUs}`,
+			]),
+		);
+		const broadcasts = await fakeViber.requests({ endpoint: "broadcast_message", receiver: stays });
+		expect(broadcasts.map((r) => r.body.broadcast_list)).toEqual([[stays, unknownToUs]]);
+		expect(await subscriber(unknownToUs).profile()).toMatchObject({ state: "unsubscribed" });
+	});
+
 	it("marks a user unsubscribed when Viber answers status 6", async () => {
 		const userId = newUserId();
 		await post(callbacks.subscribed(userId));
@@ -83,13 +99,31 @@ describe("Subscriber reliability", () => {
 		});
 		expect(token).toMatch(/^\d{19}$/);
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "sent" });
-		await post(callbacks.receipt("delivered", userId, token));
+		expect((await post(callbacks.receipt("delivered", userId, token))).status).toBe(200);
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "delivered" });
 		await post(callbacks.receipt("seen", userId, token));
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
 		// A late duplicate delivered receipt does not move it backwards.
 		await post(callbacks.receipt("delivered", userId, token));
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
+	});
+
+	it("places a seen receipt for a token it never sent by the receipt's time", async () => {
+		const userId = newUserId();
+		await post(callbacks.subscribed(userId));
+		const before = await sendText(userId, "read");
+		await scheduler.wait(20);
+		const readAt = Date.now();
+		await scheduler.wait(20);
+		const after = await sendText(userId, "not read yet");
+		const seen = callbacks.receipt("seen", userId, "5000000000000000001", { timestamp: readAt });
+		expect((await post(seen)).status).toBe(200);
+		expect(await subscriber(userId).messageStatus(before.message_token)).toMatchObject({
+			status: "seen",
+		});
+		expect(await subscriber(userId).messageStatus(after.message_token)).toMatchObject({
+			status: "sent",
+		});
 	});
 
 	it("records a failed message with Viber's description", async () => {
@@ -106,9 +140,13 @@ describe("Subscriber reliability", () => {
 		});
 	});
 
-	it("exports NotSubscribedError naming the user", () => {
-		const error = new NotSubscribedError("u1");
-		expect(error.userId).toBe("u1");
-		expect(env.SUBSCRIBER).toBeDefined();
+	it("refuses a send to a user who has not subscribed with NotSubscribedError naming them", async () => {
+		const userId = newUserId();
+		await post(callbacks.conversationStarted(userId, false));
+		const error = await sendText(userId, "hi").catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(Error);
+		expect((error as Error).message).toContain(userId);
+		expect(new NotSubscribedError(userId).message).toBe((error as Error).message);
+		expect(await sends(userId)).toEqual([]);
 	});
 });

@@ -218,11 +218,21 @@ describe("ViberApi errors and retries", () => {
 		expect(await requests()).toHaveLength(2);
 	});
 
-	it("retries when the body breaks off after the headers", async () => {
+	it("retries a read whose answer breaks off after the headers", async () => {
 		const { api, requests, fault } = setup();
 		await fault({ networkError: "body" });
-		await expect(api.sendMessage("u1", text)).resolves.toHaveProperty("message_token");
+		await expect(api.getAccountInfo()).resolves.toHaveProperty("status", 0);
 		expect(await requests()).toHaveLength(2);
+	});
+
+	it("does not retry a send whose answer broke off after HTTP 200: it was delivered", async () => {
+		const { api, requests, fault } = setup();
+		await fault({ networkError: "body" });
+		await expect(api.sendMessage("u1", text)).rejects.toMatchObject({
+			kind: "network",
+			httpStatus: 200,
+		});
+		expect(await requests()).toHaveLength(1);
 	});
 
 	it("makes exactly `attempts` requests, then throws the last error", async () => {

@@ -3,6 +3,7 @@ export {
 	checkMessageBody,
 	checkReceiverApiVersion,
 	checkRequestBytes,
+	messageOf,
 	type Rejection,
 	reject,
 } from "./message";

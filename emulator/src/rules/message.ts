@@ -57,16 +57,27 @@ export function lenient(value: unknown): unknown {
 	return Object.fromEntries(entries.map(([k, v]) => [k, lenient(v)]));
 }
 
-export function checkMessageBody(
+/**
+ * The message in a send's body: without its address, nor the `auth_token` older SDKs still put
+ * there, and with `null` fields dropped (see `lenient`).
+ */
+export function messageOf(
 	body: Record<string, unknown>,
-	addressKey: "receiver" | "broadcast_list",
-): Rejection | undefined {
-	// The address is the endpoint's business; `auth_token` is what older SDKs still put in the body.
+	addressKey: string,
+): Record<string, unknown> {
 	const {
 		[addressKey]: _address,
 		auth_token: _legacy,
 		...message
 	} = lenient(body) as Record<string, unknown>;
+	return message;
+}
+
+export function checkMessageBody(
+	body: Record<string, unknown>,
+	addressKey: "receiver" | "broadcast_list",
+): Rejection | undefined {
+	const message = messageOf(body, addressKey);
 	// A picture without a caption: the official Node SDK sends none, and Viber shows it.
 	if (message.type === "picture" && message.text === undefined) message.text = "";
 	if (message.sender === undefined) return reject(4, "sender");

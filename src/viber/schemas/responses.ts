@@ -31,6 +31,21 @@ export const SendMessageResponseSchema = v.looseObject({
 });
 export type SendMessageResponse = v.InferOutput<typeof SendMessageResponseSchema>;
 
+/** What a send tells the caller: the known fields of the answer, plain enough to cross RPC. */
+export type SentMessage = {
+	status: number;
+	status_message: string;
+	message_token: string;
+	chat_hostname?: string;
+	billing_status?: number;
+};
+
+/** Keeps the known fields of a send's answer. */
+export function sentMessage(answer: SendMessageResponse): SentMessage {
+	const { status, status_message, message_token, chat_hostname, billing_status } = answer;
+	return { status, status_message, message_token, chat_hostname, billing_status };
+}
+
 /**
  * A receiver a broadcast did not reach, with the status a `send_message` would have had.
  *
