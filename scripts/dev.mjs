@@ -12,6 +12,8 @@ import { delimiter, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+// The CLI's parser, so that both read .dev.vars alike (Node 22 strips the types).
+import { parseDevVars } from "./cli/dev-vars.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -29,11 +31,8 @@ const emulator = `http://127.0.0.1:${emulatorPort}`;
 /** The token from .dev.vars when there is one; a local one otherwise (the emulator takes any). */
 function devToken() {
 	const file = join(root, ".dev.vars");
-	if (existsSync(file)) {
-		const match = /^\s*VIBER_AUTH_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(readFileSync(file, "utf8"));
-		if (match?.[1]) return match[1].trim();
-	}
-	return "local-dev-token";
+	const vars = existsSync(file) ? parseDevVars(readFileSync(file, "utf8")) : {};
+	return vars.VIBER_AUTH_TOKEN || "local-dev-token";
 }
 const token = devToken();
 
@@ -47,16 +46,13 @@ const env = {
 const children = [];
 
 function start(name, args) {
-	const child = spawn(
-		"wrangler",
-		["dev", "--ip", "127.0.0.1", "--persist-to", values["persist-to"], ...args],
-		{
-			cwd: root,
-			env,
-			stdio: ["ignore", "pipe", "pipe"],
-			detached: true,
-		},
-	);
+	const persist = join(values["persist-to"], name);
+	const child = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--persist-to", persist, ...args], {
+		cwd: root,
+		env,
+		stdio: ["ignore", "pipe", "pipe"],
+		detached: true,
+	});
 	const prefix = (stream, out) => {
 		let rest = "";
 		stream.on("data", (chunk) => {

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { statusName } from "../../src/viber/errors";
 import { parseJson } from "../../src/viber/json";
+import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
 import { envelope } from "./callbacks";
 import type { Emulator, EmulatorVars } from "./emulator";
 import { playFault } from "./faults";
@@ -24,14 +25,7 @@ type Handler = (emu: Emulator, token: string, body: Body) => Answer | Promise<An
 const MAX_BROADCAST = 300;
 const MAX_ONLINE = 100;
 /** What Viber echoes when `set_webhook` names no `event_types` (§2.1). */
-const ALL_EVENTS = [
-	"delivered",
-	"seen",
-	"failed",
-	"subscribed",
-	"unsubscribed",
-	"conversation_started",
-];
+const ALL_EVENTS = [...FILTERABLE_EVENTS, "subscribed", "unsubscribed"];
 
 /** Viber's own wording for status 6. */
 const NOT_SUBSCRIBED = { status: 6, status_message: "notSubscribed" };

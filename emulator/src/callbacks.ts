@@ -1,5 +1,6 @@
 /** Callbacks as Viber makes them: the user object it would send, signing, and posting. */
 import { stringifyJson } from "../../src/viber/json";
+import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
 import { signBody } from "../../src/viber/signature";
 import { newMessageToken } from "./reply";
 import type { EmulatedUser, Webhook } from "./store";
@@ -10,8 +11,6 @@ export const RESEND_DELAYS_MS = [
 ];
 /** Viber has been seen to resend when an answer takes 5 s or more. */
 export const SLOW_ANSWER_MS = 5_000;
-/** Callbacks a bot may filter out with `event_types`; the others always come (§2.1). */
-export const FILTERABLE_EVENTS = new Set(["delivered", "seen", "failed", "conversation_started"]);
 
 /** The `user`/`sender` object: name and avatar only when `send_name`/`send_photo` allow. */
 export function userObject(
@@ -39,7 +38,7 @@ export function envelope(event: string): Record<string, unknown> {
 }
 
 export function wants(webhook: Webhook, event: string): boolean {
-	return !FILTERABLE_EVENTS.has(event) || webhook.event_types.includes(event);
+	return !FILTERABLE_EVENTS.includes(event) || webhook.event_types.includes(event);
 }
 
 export type PostResult =

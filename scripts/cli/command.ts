@@ -1,10 +1,6 @@
 /** Maps the CLI's words and flags to one command, or a usage error. Pure: no Node APIs. */
 import { normalizeBaseUrl } from "../../src/viber/base-url";
-
-/** The events `set_webhook` can filter (viber-api.md §2.1). */
-export const FILTERABLE_EVENTS = ["delivered", "seen", "failed", "conversation_started"];
-/** Always sent whatever `event_types` says; naming them is allowed and changes nothing. */
-const MANDATORY_EVENTS = ["message", "subscribed", "unsubscribed"];
+import { FILTERABLE_EVENTS, MANDATORY_EVENTS } from "../../src/viber/schemas/callbacks";
 
 /** The flags `scripts/viber.ts` parses; see `USAGE`. */
 export type Flags = {

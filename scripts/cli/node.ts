@@ -1,4 +1,4 @@
-/** The Node APIs the CLI uses, typed narrowly here: the project has no @types/node on purpose. */
+/** The Node APIs the CLI uses, typed narrowly: the CLI is checked with the workers' types, not @types/node. */
 
 type ResolveContext = { conditions: string[]; importAttributes: object; parentURL?: string };
 type ResolveResult = { url: string; format?: string | null; shortCircuit?: boolean };

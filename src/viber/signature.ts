@@ -53,7 +53,10 @@ export async function verifySignature(
  *
  * @example const sig = await signBody(token, JSON.stringify(callback));
  */
-export async function signBody(token: string, body: string | ArrayBuffer): Promise<string> {
+export async function signBody(
+	token: string,
+	body: string | ArrayBuffer | ArrayBufferView,
+): Promise<string> {
 	const bytes = typeof body === "string" ? encoder.encode(body) : body;
 	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(token), bytes));
 	return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -85,14 +85,14 @@ export interface PostOptions {
 
 /** Posts a callback to `POST /webhook` the way Viber does: exact bytes, signed. */
 export async function post(body: unknown, options: PostOptions = {}): Promise<Response> {
-	const text = typeof body === "string" ? body : stringifyJson(body);
+	const text = typeof body === "string" || body instanceof Uint8Array ? body : stringifyJson(body);
 	const signature = options.rawSignature ?? (await signBody(options.signWith ?? TOKEN, text));
 	const where = options.signature ?? "header";
 	const url =
 		where === "query" ? `http://bot.test/webhook?sig=${signature}` : "http://bot.test/webhook";
 	const headers: Record<string, string> = { "content-type": "application/json" };
 	if (where === "header") headers["x-viber-content-signature"] = signature;
-	return exports.default.fetch(url, { method: "POST", headers, body: text });
+	return exports.default.fetch(url, { method: "POST", headers, body: text as BodyInit });
 }
 
 export const subscriber = (userId: string) => env.SUBSCRIBER.getByName(userId);

@@ -1,5 +1,4 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { NotSubscribedError } from "../../src/viber/errors";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";

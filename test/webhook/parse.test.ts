@@ -26,9 +26,13 @@ describe("POST /webhook parsing", () => {
 		expect(await res.json()).toEqual({ error: "the body is not valid JSON" });
 	});
 
-	it("answers 400 for bytes that are not UTF-8", async () => {
-		const res = await post(new TextDecoder("latin1").decode(new Uint8Array([0x7b, 0xff, 0x7d])));
-		expect([400]).toContain(res.status);
+	it("answers 400 for bytes that are not UTF-8, though signed", async () => {
+		// Valid JSON but for one 0xff byte inside a string: only the UTF-8 check can refuse it.
+		const bytes = new TextEncoder().encode('{"event":"webhook","timestamp":1,"x":"?"}');
+		bytes[bytes.indexOf("?".charCodeAt(0))] = 0xff;
+		const res = await post(bytes);
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ error: "the body is not valid JSON" });
 	});
 
 	it("answers 400 naming the field when the shape is wrong", async () => {

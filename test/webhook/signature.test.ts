@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { verifySignature } from "../../src/viber/signature";
+import { signBody, verifySignature } from "../../src/viber/signature";
 import { createApp } from "../../src/webhook/app";
 import { callbacks, newUserId, post, TOKEN } from "../helpers/callbacks";
 import { testBot } from "../worker";
@@ -43,7 +43,6 @@ describe("POST /webhook signature", () => {
 	it("answers 403 when the signature belongs to a different body", async () => {
 		const userId = newUserId();
 		const signed = JSON.stringify(callbacks.text(userId, "hello"));
-		const { signBody } = await import("../../src/viber/signature");
 		const res = await post(JSON.stringify(callbacks.text(userId, "hellO")), {
 			rawSignature: await signBody(TOKEN, signed),
 		});
@@ -54,7 +53,6 @@ describe("POST /webhook signature", () => {
 
 	it("verifies the exact bytes: re-serialised JSON does not pass", async () => {
 		const body = '{"event":"webhook", "timestamp":1,"message_token":5466394344559121456}';
-		const { signBody } = await import("../../src/viber/signature");
 		const sig = await signBody(TOKEN, body);
 		expect(await verifySignature(TOKEN, new TextEncoder().encode(body), sig)).toBe(true);
 		const reserialised = JSON.stringify(JSON.parse(body));
@@ -63,14 +61,17 @@ describe("POST /webhook signature", () => {
 
 	it("answers 500 and accepts nothing when VIBER_AUTH_TOKEN is missing", async () => {
 		const app = createApp(testBot);
+		const userId = newUserId();
+		const body = JSON.stringify(callbacks.text(userId, "hello"));
 		const req = new Request("http://bot.test/webhook", {
 			method: "POST",
-			headers: { "x-viber-content-signature": "a".repeat(64) },
-			body: JSON.stringify(webhookEvent()),
+			headers: { "x-viber-content-signature": await signBody("any-token", body) },
+			body,
 		});
 		const res = await app.fetch(req, { ...env, VIBER_AUTH_TOKEN: "" }, createExecutionContext());
 		expect(res.status).toBe(500);
-		expect(await res.text()).not.toContain("VIBER_AUTH_TOKEN=");
+		expect(await res.json()).toEqual({ error: "the bot is not configured" });
+		expect(await env.SUBSCRIBER.getByName(userId).profile()).toBeNull();
 	});
 });
 

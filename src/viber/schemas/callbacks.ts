@@ -173,3 +173,13 @@ export type CallbackEvent = Callback["event"];
 export type CallbackOf<E extends CallbackEvent> = Extract<Callback, { event: E }>;
 export type MessageCallback = CallbackOf<"message">;
 export const CALLBACK_EVENTS = CallbackSchema.options.map((o) => o.entries.event.literal);
+
+/** Callbacks a bot may leave out with `set_webhook`'s `event_types` (§2.1). */
+export const FILTERABLE_EVENTS: readonly string[] = [
+	"delivered",
+	"seen",
+	"failed",
+	"conversation_started",
+];
+/** Callbacks that always come, whatever `event_types` says (§2.1). */
+export const MANDATORY_EVENTS: readonly string[] = ["message", "subscribed", "unsubscribed"];
