@@ -226,7 +226,7 @@ api.post("/:endpoint", async (c) => {
 	const token = c.req.header("X-Viber-Auth-Token") ?? "";
 	const raw = await c.req.text();
 	const { body, rawBody } = parseBody(raw);
-	const seq = emu.store.log({
+	const seq = emu.journal.record({
 		kind: "api",
 		token,
 		name: endpoint,
@@ -237,18 +237,18 @@ api.post("/:endpoint", async (c) => {
 		status: -1,
 	});
 
-	const fault = emu.store.takeFault((rule) => matchesFilter(rule, { token, endpoint, body }));
+	const fault = emu.journal.takeFault((rule) => matchesFilter(rule, { token, endpoint, body }));
 	const scripted = fault && (await playFault(fault));
 	if (scripted) {
-		emu.store.answer(seq, { fault }, fault.status ?? fault.httpStatus ?? -1);
+		emu.journal.answer(seq, { fault }, fault.status ?? fault.httpStatus ?? -1);
 		return scripted;
 	}
 	const answer =
 		(await precheck(emu, token, raw, rawBody)) ?? (await handlers[endpoint](emu, token, body));
 	if (answer instanceof Response) {
-		emu.store.answer(seq, { http: answer.status }, answer.status);
+		emu.journal.answer(seq, { http: answer.status }, answer.status);
 		return answer;
 	}
-	emu.store.answer(seq, answer, answer.status);
+	emu.journal.answer(seq, answer, answer.status);
 	return viberJson(answer);
 });

@@ -21,7 +21,7 @@ const optionalString = (x: unknown) => x === undefined || typeof x === "string";
 /** `GET /_fake/requests?token=&endpoint=&receiver=` → `{ requests }`, oldest first. */
 control.get("/requests", (c) => {
 	const { token, endpoint, receiver } = c.req.query();
-	const requests = c.var.emulator.store.requests({ token, endpoint, receiver });
+	const requests = c.var.emulator.journal.requests({ token, endpoint, receiver });
 	// Bodies may hold message tokens: keep them exact on the way out.
 	return c.body(stringifyJson({ requests }), 200, { "content-type": "application/json" });
 });
@@ -43,7 +43,7 @@ control.post("/faults", async (c) => {
 	if (![undefined, true, "body"].includes(networkError as never)) {
 		return bad('networkError must be true or "body"');
 	}
-	c.var.emulator.store.addFault(rule as FaultRule);
+	c.var.emulator.journal.addFault(rule as FaultRule);
 	return c.json({ ok: true });
 });
 
@@ -69,6 +69,6 @@ control.post("/subscribe", (c) => subscription(c.var.emulator.store, c.req.raw, 
 control.post("/reset", async (c) => {
 	const body = await jsonBody(c.req.raw);
 	if (!body || typeof body.token !== "string") return bad("expected { token: string }");
-	c.var.emulator.store.reset(body.token);
+	c.var.emulator.reset(body.token);
 	return c.json({ ok: true });
 });

@@ -13,6 +13,7 @@ import {
 } from "./callbacks";
 import { control } from "./control";
 import { NetworkFault } from "./faults";
+import { Journal } from "./journal";
 import { BroadcastPacer, UnrepliedCounter } from "./rules";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
 import { type ChatItem, EmulatorStore, type OutboxEntry, type Webhook } from "./store";
@@ -28,6 +29,7 @@ const [FIRST_RESEND_MS = 1_000] = RESEND_DELAYS_MS;
 /** One object (named "emulator") holds every bot token's state, scoped by token. */
 export class Emulator extends DurableObject<EmulatorEnv> {
 	readonly store: EmulatorStore;
+	readonly journal: Journal;
 	readonly unreplied = new UnrepliedCounter();
 	readonly broadcasts = new BroadcastPacer();
 	private readonly app = new Hono<EmulatorVars>();
@@ -35,6 +37,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 	constructor(ctx: DurableObjectState, env: EmulatorEnv) {
 		super(ctx, env);
 		this.store = new EmulatorStore(ctx.storage.sql);
+		this.journal = new Journal(ctx.storage.sql);
 		this.app.use(async (c, next) => {
 			c.set("emulator", this);
 			await next();
@@ -51,6 +54,12 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 
 	override fetch(request: Request): Promise<Response> {
 		return Promise.resolve(this.app.fetch(request, this.env));
+	}
+
+	/** Forgets everything of one token: for tests. */
+	reset(token: string): void {
+		this.store.reset(token);
+		this.journal.reset(token);
 	}
 
 	settings(token: string): Settings {
@@ -90,7 +99,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		userId: string | undefined,
 		result: PostResult,
 	): void {
-		this.store.log({
+		this.journal.record({
 			kind: "callback",
 			token,
 			name: String(callback.event),

@@ -1,15 +1,7 @@
-/** The emulator's SQLite tables: API log, users, chats, webhooks, scripted faults, outbox. */
-import { parseJson, stringifyJson } from "../../src/viber/json";
-import type { FaultRule, RecordedRequest, RequestFilter } from "./types";
+/** The emulator's SQLite tables: users, chats, webhooks, settings, and callbacks due later. */
+import { json, opt, parsed, type Row } from "./sql";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
-	name TEXT NOT NULL, user_id TEXT, addressees TEXT NOT NULL DEFAULT '[]',
-	request TEXT, raw_request TEXT, response TEXT, status INTEGER, rejected INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS log_by_token ON log (token, kind, seq);
-CREATE TABLE IF NOT EXISTS faults (id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, left INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS unsubscribed (token TEXT NOT NULL, receiver TEXT NOT NULL, PRIMARY KEY (token, receiver));
 CREATE TABLE IF NOT EXISTS users (
 	token TEXT NOT NULL, id TEXT NOT NULL, profile TEXT NOT NULL, subscribed INTEGER NOT NULL DEFAULT 0,
@@ -32,10 +24,6 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at);
 
 /** Stands for "every token" in unsubscribe marks made without one. */
 const ANY_TOKEN = "*";
-/** Log entries kept per token; older ones are dropped so a long `npm run dev` stays small. */
-const MAX_LOG_PER_TOKEN = 10_000;
-
-type Row = Record<string, SqlStorageValue>;
 
 export type Webhook = {
 	url: string;
@@ -62,17 +50,6 @@ export type ChatItem = {
 	status?: "sent" | "delivered" | "seen" | "failed";
 	text?: string;
 };
-export type LogEntry = {
-	seq: number;
-	at: number;
-	kind: "api" | "callback";
-	name: string;
-	user_id?: string;
-	request: unknown;
-	response: unknown;
-	status: number;
-	rejected: boolean;
-};
 export type OutboxEntry = {
 	id: number;
 	token: string;
@@ -81,12 +58,6 @@ export type OutboxEntry = {
 	payload: string;
 };
 
-const json = (value: unknown) => (value === undefined ? null : stringifyJson(value));
-const parsed = (text: SqlStorageValue | undefined) =>
-	typeof text === "string" ? parseJson(text) : undefined;
-const opt = <T>(v: SqlStorageValue | undefined) =>
-	v === null || v === undefined ? undefined : (v as T);
-
 export class EmulatorStore {
 	constructor(private readonly sql: SqlStorage) {
 		sql.exec(SCHEMA);
@@ -94,118 +65,6 @@ export class EmulatorStore {
 
 	private rows(query: string, ...bindings: SqlStorageValue[]): Row[] {
 		return this.sql.exec<Row>(query, ...bindings).toArray();
-	}
-
-	// --- log: every API call and callback, with what was answered ---
-
-	log(
-		entry: Omit<LogEntry, "seq" | "at" | "rejected"> & {
-			token: string;
-			addressees?: string[];
-			rawRequest?: string;
-		},
-	): number {
-		const rejected = entry.kind === "api" ? entry.status !== 0 : entry.status !== 200;
-		const cursor = this.sql.exec(
-			`INSERT INTO log (at, kind, token, name, user_id, addressees, request, raw_request, response, status, rejected)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-			Date.now(),
-			entry.kind,
-			entry.token,
-			entry.name,
-			entry.user_id ?? null,
-			JSON.stringify(entry.addressees ?? []),
-			json(entry.request),
-			entry.rawRequest ?? null,
-			json(entry.response),
-			entry.status,
-			rejected ? 1 : 0,
-		);
-		const seq = cursor.one().seq as number;
-		if (seq % 500 === 0) {
-			this.sql.exec(
-				"DELETE FROM log WHERE token = ? AND seq <= (SELECT seq FROM log WHERE token = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-				entry.token,
-				entry.token,
-				MAX_LOG_PER_TOKEN,
-			);
-		}
-		return seq;
-	}
-
-	/** Completes a logged API call with its answer. */
-	answer(seq: number, response: unknown, status: number): void {
-		this.sql.exec(
-			"UPDATE log SET response = ?, status = ?, rejected = ? WHERE seq = ?",
-			json(response),
-			status,
-			status !== 0 ? 1 : 0,
-			seq,
-		);
-	}
-
-	logEntries(token: string, after: number, limit = 200): LogEntry[] {
-		return this.rows(
-			"SELECT * FROM log WHERE token = ? AND seq > ? ORDER BY seq LIMIT ?",
-			token,
-			after,
-			limit,
-		).map((r) => ({
-			seq: r.seq as number,
-			at: r.at as number,
-			kind: r.kind as LogEntry["kind"],
-			name: r.name as string,
-			user_id: opt(r.user_id),
-			request: parsed(r.request) ?? r.raw_request,
-			response: parsed(r.response),
-			status: r.status as number,
-			rejected: r.rejected === 1,
-		}));
-	}
-
-	/** Recorded API requests for the test controls, oldest first. */
-	requests(filter: RequestFilter): RecordedRequest[] {
-		const where = ["kind = 'api'"];
-		const bindings: SqlStorageValue[] = [];
-		if (filter.token !== undefined) where.push("token = ?") && bindings.push(filter.token);
-		if (filter.endpoint !== undefined) where.push("name = ?") && bindings.push(filter.endpoint);
-		if (filter.receiver !== undefined) {
-			where.push("EXISTS (SELECT 1 FROM json_each(addressees) WHERE value = ?)");
-			bindings.push(filter.receiver);
-		}
-		return this.rows(
-			`SELECT * FROM log WHERE ${where.join(" AND ")} ORDER BY seq`,
-			...bindings,
-		).map((r) => ({
-			id: r.seq as number,
-			at: r.at as number,
-			endpoint: r.name as RecordedRequest["endpoint"],
-			token: r.token as string,
-			body: (parsed(r.request) as Record<string, unknown> | undefined) ?? {},
-			...(r.raw_request !== null ? { rawBody: r.raw_request as string } : {}),
-		}));
-	}
-
-	// --- scripted faults (tests) ---
-
-	addFault(rule: FaultRule): void {
-		this.sql.exec(
-			"INSERT INTO faults (rule, left) VALUES (?, ?)",
-			JSON.stringify(rule),
-			rule.times ?? 1,
-		);
-	}
-
-	/** The oldest fault matching the request, used up by one. */
-	takeFault(matches: (rule: FaultRule) => boolean): FaultRule | undefined {
-		for (const row of this.rows("SELECT id, rule FROM faults ORDER BY id")) {
-			const rule = JSON.parse(row.rule as string) as FaultRule;
-			if (!matches(rule)) continue;
-			this.sql.exec("UPDATE faults SET left = left - 1 WHERE id = ?", row.id as number);
-			this.sql.exec("DELETE FROM faults WHERE left <= 0");
-			return rule;
-		}
-		return undefined;
 	}
 
 	// --- subscription: emulated users, and receivers marked unsubscribed by tests ---
@@ -422,20 +281,8 @@ export class EmulatorStore {
 
 	/** Forgets everything of one token. */
 	reset(token: string): void {
-		for (const table of [
-			"log",
-			"unsubscribed",
-			"users",
-			"webhooks",
-			"settings",
-			"chat",
-			"outbox",
-		]) {
+		for (const table of ["unsubscribed", "users", "webhooks", "settings", "chat", "outbox"]) {
 			this.sql.exec(`DELETE FROM ${table} WHERE token = ?`, token);
-		}
-		for (const row of this.rows("SELECT id, rule FROM faults")) {
-			if ((JSON.parse(row.rule as string) as FaultRule).token === token)
-				this.sql.exec("DELETE FROM faults WHERE id = ?", row.id as number);
 		}
 	}
 }

@@ -89,7 +89,7 @@ async function open(emu: Emulator, token: string, userId: string, context?: stri
 	const response = refusal
 		? { status: refusal.status, status_message: refusal.message }
 		: { status: 0, status_message: "ok" };
-	emu.store.log({
+	emu.journal.record({
 		kind: "api",
 		token,
 		name: "welcome",
@@ -189,7 +189,7 @@ ui.post("/cron", async (c) => {
 		webhook.url,
 	);
 	const res = await fetch(url).catch(() => undefined);
-	c.var.emulator.store.log({
+	c.var.emulator.journal.record({
 		kind: "callback",
 		token: tokenOf(c),
 		name: "scheduled",
@@ -202,7 +202,7 @@ ui.post("/cron", async (c) => {
 
 ui.get("/log", (c) => {
 	const after = Number(c.req.query("after") ?? 0) || 0;
-	return json({ entries: c.var.emulator.store.logEntries(tokenOf(c), after) });
+	return json({ entries: c.var.emulator.journal.entries(tokenOf(c), after) });
 });
 
 ui.put("/settings", async (c) => {
