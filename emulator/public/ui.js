@@ -1,4 +1,4 @@
-/** Small DOM helpers for the chat page: element builder, safe URLs, toasts, the ask dialog. */
+/** Small DOM helpers for the chat page: element builder, safe URLs, toasts, act, ask dialog. */
 
 /** @typedef {Node | string | number | null | undefined | false} Child */
 
@@ -72,6 +72,21 @@ export function toast(message, kind = "error") {
 	box.append(item);
 	while (box.childElementCount > 4) box.firstElementChild?.remove();
 	setTimeout(remove, kind === "error" ? 6000 : 3000);
+}
+
+/**
+ * Runs an action, showing its error (an `{ error }` answer or a dead emulator) as a toast.
+ *
+ * @example button.addEventListener("click", () => act(() => api("POST", "/cron", { cron })));
+ * @param {() => Promise<unknown>} action
+ * @returns {Promise<void>}
+ */
+export async function act(action) {
+	try {
+		await action();
+	} catch (error) {
+		toast(error instanceof Error ? error.message : String(error));
+	}
 }
 
 /**
