@@ -50,6 +50,8 @@ function bundle(entry: string, outfile: string) {
 
 export default defineConfig({
 	test: {
+		// The JSON report lets CI print a plain "N passed, N failed" line.
+		reporters: ["default", ["json", { outputFile: ".wrangler/test/results.json" }]],
 		projects: [
 			{
 				plugins: [
