@@ -1,13 +1,12 @@
 /** The Viber endpoints under `/pa/` (viber-api.md §2), checked and answered like Viber does. */
 import { Hono } from "hono";
-import { statusName } from "../../src/viber/errors";
 import { parseJson } from "../../src/viber/json";
 import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
 import { envelope } from "./callbacks";
 import type { Emulator, EmulatorVars } from "./emulator";
 import { playFault } from "./faults";
 import { addressees, matchesFilter } from "./filter";
-import { newMessageToken, viberJson } from "./reply";
+import { jsonResponse, newMessageToken } from "./reply";
 import {
 	checkIdList,
 	checkMessageBody,
@@ -15,6 +14,7 @@ import {
 	checkRequestBytes,
 	messageOf,
 	type Rejection,
+	reject,
 } from "./rules";
 import { ENDPOINTS, type Endpoint } from "./types";
 
@@ -31,10 +31,7 @@ const ALL_EVENTS = [...FILTERABLE_EVENTS, "subscribed", "unsubscribed"];
 const NOT_SUBSCRIBED = { status: 6, status_message: "notSubscribed" };
 const ok = (fields: Body = {}): Answer => ({ status: 0, status_message: "ok", ...fields });
 const refuse = (r: Rejection): Answer => ({ status: r.status, status_message: r.message });
-const fail = (status: number, detail?: string): Answer => ({
-	status,
-	status_message: detail ? `${statusName(status)}: ${detail}` : statusName(status),
-});
+const fail = (status: number, detail: string): Answer => refuse(reject(status, detail));
 const sentFields = () => ({
 	message_token: newMessageToken(),
 	chat_hostname: "SN-CHAT-01_",
@@ -250,5 +247,5 @@ api.post("/:endpoint", async (c) => {
 		return answer;
 	}
 	emu.journal.answer(seq, answer, answer.status);
-	return viberJson(answer);
+	return jsonResponse(answer);
 });

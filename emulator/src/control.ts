@@ -1,7 +1,7 @@
 /** Test controls under `/_fake/`: read recorded requests, script faults, (un)subscribe, reset. */
 import { Hono } from "hono";
-import { stringifyJson } from "../../src/viber/json";
 import type { EmulatorVars } from "./emulator";
+import { jsonResponse } from "./reply";
 import type { EmulatorStore } from "./store";
 import type { FaultRule } from "./types";
 
@@ -23,7 +23,7 @@ control.get("/requests", (c) => {
 	const { token, endpoint, receiver } = c.req.query();
 	const requests = c.var.emulator.journal.requests({ token, endpoint, receiver });
 	// Bodies may hold message tokens: keep them exact on the way out.
-	return c.body(stringifyJson({ requests }), 200, { "content-type": "application/json" });
+	return jsonResponse({ requests });
 });
 
 /** `POST /_fake/faults` with a `FaultRule`. */

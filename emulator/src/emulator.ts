@@ -24,8 +24,6 @@ export type EmulatorVars = { Variables: { emulator: Emulator }; Bindings: Emulat
 type CallbackJob = { callback: Record<string, unknown>; userId?: string };
 type ReceiptJob = { event: "delivered" | "seen"; userId: string; messageToken: string };
 
-const [FIRST_RESEND_MS = 1_000] = RESEND_DELAYS_MS;
-
 /** One object (named "emulator") holds every bot token's state, scoped by token. */
 export class Emulator extends DurableObject<EmulatorEnv> {
 	readonly store: EmulatorStore;
@@ -88,8 +86,8 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		const result = await postCallback(webhook.url, token, callback);
 		this.logCallback(token, callback, userId, result);
 		const ok = "status" in result && result.status === 200;
-		if (!ok && callback.event !== "webhook")
-			this.scheduleJob(token, Date.now() + FIRST_RESEND_MS, "callback", { callback, userId }, 1);
+		// A failed `webhook` check fails set_webhook instead; anything else is resent.
+		if (!ok && callback.event !== "webhook") this.resendLater(token, { callback, userId }, 0);
 		return result;
 	}
 
@@ -126,14 +124,17 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		}
 	}
 
+	/** Schedules the next try of a callback after `attempt` tries, until the schedule runs out. */
+	private resendLater(token: string, job: CallbackJob, attempt: number): void {
+		const delay = RESEND_DELAYS_MS[attempt];
+		if (delay !== undefined)
+			this.scheduleJob(token, Date.now() + delay, "callback", job, attempt + 1);
+	}
+
 	private async deliver(token: string, job: CallbackJob, attempt: number): Promise<void> {
 		const webhook = this.store.webhook(token);
 		if (!webhook) return;
-		const resend = () => {
-			const delay = RESEND_DELAYS_MS[attempt];
-			if (delay !== undefined)
-				this.scheduleJob(token, Date.now() + delay, "callback", job, attempt + 1);
-		};
+		const resend = () => this.resendLater(token, job, attempt);
 		const result = await postCallback(webhook.url, token, job.callback, resend);
 		const ok = "status" in result && result.status === 200;
 		this.logCallback(token, job.callback, job.userId, result);

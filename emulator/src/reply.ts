@@ -13,7 +13,7 @@ export function newMessageToken(): string {
 }
 
 /** A JSON answer; `message_token` strings go out as raw integers, like Viber's. */
-export function viberJson(body: Record<string, unknown>, httpStatus = 200): Response {
+export function jsonResponse(body: unknown, httpStatus = 200): Response {
 	return new Response(stringifyJson(body), {
 		status: httpStatus,
 		headers: { "content-type": "application/json" },
@@ -22,10 +22,5 @@ export function viberJson(body: Record<string, unknown>, httpStatus = 200): Resp
 
 /** An error answer: HTTP 200 with a non-zero `status`, as Viber does (§1). */
 export function viberStatus(status: number, message: string = statusName(status)): Response {
-	return viberJson({ status, status_message: message });
-}
-
-/** A successful answer with `fields` after the status. */
-export function viberOk(fields: Record<string, unknown> = {}): Response {
-	return viberJson({ status: 0, status_message: "ok", ...fields });
+	return jsonResponse({ status, status_message: message });
 }

@@ -1,9 +1,10 @@
 /** The chat page's JSON API under `/api/` (emulator/README.md): users, chats, logs, settings. */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { parseJson, stringifyJson } from "../../src/viber/json";
+import { parseJson } from "../../src/viber/json";
 import { envelope, newUserId, userObject, wants } from "./callbacks";
 import type { Emulator, EmulatorVars } from "./emulator";
+import { jsonResponse } from "./reply";
 import { checkMessageBody } from "./rules";
 import { SettingsPatchSchema } from "./settings";
 
@@ -26,8 +27,7 @@ const CronSchema = v.object({ cron: v.pipe(v.string(), v.nonEmpty(), v.maxLength
 
 type Ctx = { req: { query(name: string): string | undefined }; env: EmulatorEnv };
 const tokenOf = (c: Ctx) => c.req.query("token") || c.env.VIBER_AUTH_TOKEN;
-const json = (value: unknown, status = 200) =>
-	new Response(stringifyJson(value), { status, headers: { "content-type": "application/json" } });
+const json = jsonResponse;
 const problem = (error: string, status = 400) => json({ error }, status);
 
 async function read<S extends v.GenericSchema>(

@@ -6,7 +6,7 @@ import type { Context } from "./context";
 export interface HandlerRetryOptions {
 	/** Runs in all, the first included (default 5). */
 	attempts?: number;
-	/** Delay before the first retry, doubled each time (default 1 s). */
+	/** Longest wait before the first retry, doubled each time; the wait is random up to it (default 1 s). */
 	baseDelayMs?: number;
 	/** Cap of one delay (default 5 min). */
 	maxDelayMs?: number;

@@ -3,10 +3,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
-import { viberFromEnv } from "../runtime/viber";
+import { senderFromEnv, viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
 import { NotSubscribedError, ViberApiError, ViberLimitError } from "../viber/errors";
 import { prepareMessage } from "../viber/limits";
+import { backoffDelay } from "../viber/retry";
 import type { Callback } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import { type SentMessage, sentMessage } from "../viber/schemas/responses";
@@ -116,17 +117,15 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		try {
 			const ctx = await this.runHandlers(callback, 1, false);
 			if (!ctx.welcomeMessage) return undefined;
-			return JSON.stringify(prepareMessage(ctx.welcomeMessage, { sender: this.defaultSender() }));
+			return JSON.stringify(
+				prepareMessage(ctx.welcomeMessage, { sender: senderFromEnv(this.env) }),
+			);
 		} catch (error) {
 			// A welcome is due now or never: keep the failure as a dead letter instead of retrying.
 			this.inbox.buryNew(callback, describe(error), Date.now());
 			console.error(`Dead letter: conversation_started failed: ${describe(error)}`);
 			return undefined;
 		}
-	}
-
-	private defaultSender() {
-		return { name: this.env.BOT_NAME, avatar: this.env.BOT_AVATAR || undefined };
 	}
 
 	/** Runs the bot on one event with the user's session; the session is saved on success only. */
@@ -150,7 +149,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private subscribersFrom(self: string | undefined): Subscribers {
 		const others = subscribersOf(this.env);
 		return {
-			send: (id, message) => (id === self ? this.deliver(id, message) : others.send(id, message)),
+			send: (id, message) => (id === self ? this.send(id, message) : others.send(id, message)),
 			mayReceive: (id) => (id === self ? this.mayReceive() : others.mayReceive(id)),
 			rejected: (id, status) =>
 				id === self ? this.rejected(id, status) : others.rejected(id, status),
@@ -184,16 +183,12 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 					`Dead letter: "${entry.callback.event}" failed ${attempt} times: ${describe(error)}`,
 				);
 			} else {
-				this.inbox.retryAt(entry.seq, attempt, Date.now() + this.backoff(attempt), describe(error));
+				const { baseDelayMs, maxDelayMs } = this.bot.retry;
+				const dueAt = Date.now() + backoffDelay(attempt, baseDelayMs, maxDelayMs);
+				this.inbox.retryAt(entry.seq, attempt, dueAt, describe(error));
 			}
 		}
 		return true;
-	}
-
-	private backoff(attempt: number): number {
-		const { baseDelayMs, maxDelayMs } = this.bot.retry;
-		const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-		return delay / 2 + Math.random() * (delay / 2);
 	}
 
 	/**
@@ -201,15 +196,6 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	 * API call). Status 6 from Viber marks them unsubscribed.
 	 */
 	async send(userId: string, message: OutgoingMessage): Promise<SentMessage> {
-		return this.deliver(userId, message);
-	}
-
-	/** Whether this user may be messaged: not after they unsubscribed, nor before they subscribed. */
-	async mayReceive(): Promise<boolean> {
-		return canReceive(this.store.state());
-	}
-
-	private async deliver(userId: string, message: OutgoingMessage): Promise<SentMessage> {
 		if (!canReceive(this.store.state())) throw new NotSubscribedError(userId);
 		try {
 			const response = await this.viber().sendMessage(userId, message);
@@ -220,6 +206,11 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			if (error instanceof ViberApiError) await this.rejected(userId, error.status);
 			throw error;
 		}
+	}
+
+	/** Whether this user may be messaged: not after they unsubscribed, nor before they subscribed. */
+	async mayReceive(): Promise<boolean> {
+		return canReceive(this.store.state());
 	}
 
 	/**

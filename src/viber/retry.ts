@@ -23,6 +23,14 @@ export const RETRY_DEFAULTS: Required<RetryOptions> = {
 	maxElapsedMs: 20_000,
 };
 
+/**
+ * The wait before try `attempt + 1`: exponential (`baseDelayMs` doubled per try, at most
+ * `maxDelayMs`) with full jitter, so that many callers that failed together do not retry together.
+ */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+	return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -48,8 +56,7 @@ export async function withRetry<T>(
 			return await fn(attempt);
 		} catch (error) {
 			if (attempt >= attempts || !isRetryable(error)) throw error;
-			const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-			const delay = Math.random() * cap;
+			const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs);
 			if (Date.now() - started + delay > maxElapsedMs) throw error;
 			await sleep(delay);
 		}

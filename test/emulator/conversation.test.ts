@@ -156,7 +156,7 @@ describe("the emulator and the demo bot, end to end", () => {
 		});
 	});
 
-	it("makes the bot stop sending after the user unsubscribes, and a message subscribes again", async () => {
+	it("refuses sends to a user who unsubscribed in the chat, until a new message subscribes them again", async () => {
 		const user = await emulator.newUser();
 		await emulator.say(user.id, "first");
 		await vi.waitFor(async () => expect(await emulator.fromBot(user.id)).toHaveLength(1), WAIT);
