@@ -25,7 +25,24 @@ const E2E_BOT_WORKER = {
 	modules: true,
 	scriptPath: BOT_BUNDLE,
 	...COMPATIBILITY,
-	durableObjects: { SUBSCRIBER: { className: "Subscriber", useSQLite: true } },
+	durableObjects: {
+		SUBSCRIBER: { className: "Subscriber", useSQLite: true },
+		// Proactive messaging (wrangler.toml): roster, broadcast ledger, pacer, receipt counters.
+		ROSTER: { className: "Roster", useSQLite: true },
+		BROADCAST: { className: "BroadcastLedger", useSQLite: true },
+		PACER: { className: "BroadcastPacer", useSQLite: true },
+		RECEIPTS: { className: "BroadcastReceipts", useSQLite: true },
+	},
+	queueProducers: { BROADCAST_QUEUE: "e2e-broadcasts" },
+	queueConsumers: {
+		"e2e-broadcasts": {
+			maxBatchSize: 10,
+			maxBatchTimeout: 1,
+			maxRetries: 8,
+			deadLetterQueue: "e2e-broadcasts-dlq",
+		},
+		"e2e-broadcasts-dlq": { maxBatchSize: 10, maxBatchTimeout: 1 },
+	},
 	bindings: {
 		VIBER_AUTH_TOKEN: E2E_TOKEN,
 		VIBER_API_URL: "http://127.0.0.1:8788/pa",

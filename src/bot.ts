@@ -101,6 +101,11 @@ bot.on("message", (ctx) =>
 	ctx.reply({ type: "text", text: `Thanks for the ${ctx.message.type}!`, keyboard: menu }),
 );
 
+// Every morning at 09:00 UTC, a short text to every subscribed user: paced to Viber's limits and
+// sent once per user, however many there are. The expression must also be in wrangler.toml's
+// [triggers] crons (`npm test` checks). `replace_me_with_user_name` becomes each user's name.
+bot.cron("0 9 * * *", (job) => job.broadcast("Good morning, replace_me_with_user_name!"));
+
 // Errors thrown above land here; the event is then retried with backoff, and kept as a dead
 // letter if it keeps failing.
 bot.catch((error) => console.error(error.message));

@@ -3,8 +3,11 @@
  *
  * - `fetch`: `GET /health`, and `POST /webhook` where Viber posts its callbacks
  * - `Subscriber`: the Durable Object that keeps each user's state and runs your handlers
+ * - `scheduled`: your cron jobs (`bot.cron`); `queue`: broadcasts, paced and sent once
+ * - `Roster`, `BroadcastLedger`, `BroadcastPacer`, `BroadcastReceipts`: broadcast bookkeeping
  */
 import bot from "./bot";
+import { proactiveHandlers } from "./proactive";
 import { SubscriberObject } from "./subscriber/subscriber";
 import { createApp } from "./webhook/app";
 
@@ -14,4 +17,11 @@ export class Subscriber extends SubscriberObject {
 	protected readonly bot = bot;
 }
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export {
+	BroadcastLedger,
+	BroadcastPacer,
+	BroadcastReceipts,
+	Roster,
+} from "./proactive";
+
+export default { fetch: app.fetch, ...proactiveHandlers(bot.jobs) } satisfies ExportedHandler<Env>;

@@ -4,6 +4,7 @@
  */
 import demo from "../src/bot";
 import { Bot } from "../src/framework/bot";
+import { proactiveHandlers } from "../src/proactive";
 import { SubscriberObject } from "../src/subscriber/subscriber";
 import { createApp } from "../src/webhook/app";
 
@@ -56,4 +57,20 @@ export class Subscriber extends SubscriberObject {
 	protected readonly bot = testBot;
 }
 
-export default { fetch: createApp(testBot).fetch } satisfies ExportedHandler<Env>;
+// Proactive: a job that broadcasts to the users of one country, named by the test.
+testBot.hears(/^announce (\w+)$/, async (ctx) => {
+	const id = await ctx.broadcast("announcement", { filter: { country: String(ctx.match[1]) } });
+	await ctx.reply(`broadcast ${id}`);
+});
+
+export {
+	BroadcastLedger,
+	BroadcastPacer,
+	BroadcastReceipts,
+	Roster,
+} from "../src/proactive";
+
+export default {
+	fetch: createApp(testBot).fetch,
+	...proactiveHandlers(testBot.jobs),
+} satisfies ExportedHandler<Env>;

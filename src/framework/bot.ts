@@ -1,4 +1,6 @@
 /** The bot: a composer with an error boundary and the options the runtime needs. */
+
+import { type JobHandler, JobRegistry } from "../proactive/jobs";
 import { Composer, once } from "./composer";
 import type { Context } from "./context";
 
@@ -16,6 +18,11 @@ export interface BotOptions<S> {
 	/** The session a user starts with (default `{}`). */
 	initialSession?: () => S;
 	retry?: HandlerRetryOptions;
+	/**
+	 * Run `delivered`/`seen`/`failed` receipts of broadcast messages through the handlers too
+	 * (default false: they are only counted in the broadcast's stats, waking no user object).
+	 */
+	broadcastReceiptHandlers?: boolean;
 }
 
 /** An error thrown by a handler, with the context it was thrown in. */
@@ -53,6 +60,8 @@ const DEFAULT_RETRY: Required<HandlerRetryOptions> = {
  */
 export class Bot<S extends object = Record<string, unknown>> extends Composer<Context<S>> {
 	readonly retry: Required<HandlerRetryOptions>;
+	/** The cron jobs, by expression; see `cron`. */
+	readonly jobs = new JobRegistry();
 	private errorHandler: ErrorHandler<Context<S>> | undefined;
 
 	constructor(private readonly options: BotOptions<S> = {}) {
@@ -63,6 +72,22 @@ export class Bot<S extends object = Record<string, unknown>> extends Composer<Co
 	/** A fresh session for a user seen for the first time. */
 	initialSession(): S {
 		return this.options.initialSession?.() ?? ({} as S);
+	}
+
+	/** Whether broadcast receipts also run the handlers (`BotOptions.broadcastReceiptHandlers`). */
+	get broadcastReceiptHandlers(): boolean {
+		return this.options.broadcastReceiptHandlers ?? false;
+	}
+
+	/**
+	 * Registers a job for a cron expression, written exactly as in `wrangler.toml`'s
+	 * `[triggers] crons` (`npm test` checks that both list the same expressions).
+	 *
+	 * @example bot.cron("0 9 * * *", (job) => job.broadcast("Good morning!"));
+	 */
+	cron(expression: string, handler: JobHandler): this {
+		this.jobs.add(expression, handler);
+		return this;
 	}
 
 	/**

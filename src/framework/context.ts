@@ -1,5 +1,6 @@
 /** The context a handler receives: the event, its user, and ways to answer. */
 
+import type { BroadcastOptions, Proactive } from "../proactive";
 import type { Callback, InboundMessage, ViberUser } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import type { SentMessage } from "../viber/schemas/responses";
@@ -12,6 +13,8 @@ export interface ContextOptions<S> {
 	user?: ViberUser;
 	/** The stored session of that user (absent for events that concern no user). */
 	session?: S;
+	/** Broadcasting from handlers (`ctx.broadcast`). */
+	proactive?: Proactive;
 }
 
 export type Answer = string | OutgoingMessage;
@@ -34,6 +37,7 @@ export class Context<S extends object = Record<string, unknown>> {
 	readonly api: BotApi;
 	readonly user: ViberUser | undefined;
 	#session: S | undefined;
+	readonly #proactive: Proactive | undefined;
 
 	constructor(
 		readonly event: Callback,
@@ -42,6 +46,7 @@ export class Context<S extends object = Record<string, unknown>> {
 		this.api = options.api;
 		this.user = options.user;
 		this.#session = options.session;
+		this.#proactive = options.proactive;
 	}
 
 	/** The message of a `message` event, else undefined. */
@@ -76,6 +81,17 @@ export class Context<S extends object = Record<string, unknown>> {
 		if (!this.user)
 			throw new Error(`ctx.reply has no receiver: "${this.event.event}" concerns no user`);
 		return this.api.sendMessage(this.user.id, toMessage(answer));
+	}
+
+	/**
+	 * Broadcasts to every subscribed user (or those matching `options.filter`) through the queue;
+	 * returns the broadcast id at once. A retried handler does not broadcast twice.
+	 *
+	 * @example const id = await ctx.broadcast("We are back online!");
+	 */
+	broadcast(answer: Answer, options?: BroadcastOptions): Promise<string> {
+		if (!this.#proactive) throw new Error("ctx.broadcast is not available here");
+		return this.#proactive.broadcast(toMessage(answer), options);
 	}
 
 	/**

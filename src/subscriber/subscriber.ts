@@ -2,6 +2,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
+import { Proactive } from "../proactive/job-context";
+import { syncRoster } from "../proactive/roster-sync";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
 import { senderFromEnv, viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
@@ -77,18 +79,22 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			return { duplicate: true, welcome };
 		}
 		this.record(userId, callback, now);
+		// proactive: keep the roster in step (awaited below, after the welcome is registered)
+		const roster = syncRoster(this.env, this.ctx.storage.sql, this.store.profile());
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
 			if (key) this.welcomes.set(key, making);
 			try {
 				const welcome = await making;
 				if (key && welcome) this.store.saveSeenResponse(key, welcome);
+				await roster;
 				return { duplicate: false, welcome };
 			} finally {
 				if (key) this.welcomes.delete(key);
 			}
 		}
 		this.inbox.push(callback, now);
+		await roster;
 		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
 		return { duplicate: false };
 	}
@@ -138,7 +144,12 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const before = JSON.stringify(session);
 		const user = this.store.user();
 		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
-		const ctx = new Context(callback, { api, user, session });
+		// proactive: ctx.broadcast, with ids from the event so a retried handler does not repeat it
+		const proactive = new Proactive(
+			this.env,
+			`event:${user?.id}:${callback.event}:${callback.message_token}`,
+		);
+		const ctx = new Context(callback, { api, user, session, proactive });
 		await this.bot.handle(ctx, attempt, willRetry);
 		const after = JSON.stringify(ctx.peekSession());
 		if (after !== before) this.store.saveSession(after);
@@ -221,6 +232,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		if (status !== 5 && status !== 6) return;
 		this.store.ensure(userId, Date.now());
 		this.store.setState(status === 6 ? "unsubscribed" : "gone", Date.now());
+		await syncRoster(this.env, this.ctx.storage.sql, this.store.profile()); // proactive: roster
 	}
 
 	/** What this object knows of its user, or null before any contact. */

@@ -1,6 +1,7 @@
 /** Hands a verified callback to the one place that handles it, and shapes Viber's answer. */
 
 import { Context } from "../framework/context";
+import { countBroadcastReceipt } from "../proactive/receipts";
 import { guardedApi, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { AnyBot } from "../subscriber/subscriber";
@@ -28,6 +29,10 @@ export async function dispatch(
 				.handle(new Context(callback, { api }), 1, false)
 				.catch((error) => console.error(String(error))),
 		);
+		return new Response("ok");
+	}
+	// proactive: a broadcast's receipts are counted in its stats, waking no user object
+	if ((await countBroadcastReceipt(env, callback)) && !bot.broadcastReceiptHandlers) {
 		return new Response("ok");
 	}
 	const result = await env.SUBSCRIBER.getByName(userId).receive(userId, callback);

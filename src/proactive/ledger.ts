@@ -1,0 +1,251 @@
+/**
+ * The BroadcastLedger: one Durable Object per broadcast. It fixes how the roster is cut into
+ * batches (so a redelivered planning step makes the same batches) and records each batch before
+ * and after its call, so a redelivered batch is never sent twice.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { OutgoingMessage } from "../viber/schemas/messages";
+import type { IdRange } from "./roster";
+import type { SubscriberFilter } from "./roster-query";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+	id TEXT NOT NULL, message TEXT NOT NULL, filter TEXT NOT NULL,
+	started_at INTEGER NOT NULL, enqueued INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS plans (
+	shard INTEGER NOT NULL, after TEXT NOT NULL, ranges TEXT NOT NULL, more INTEGER NOT NULL,
+	PRIMARY KEY (shard, after)
+);
+CREATE TABLE IF NOT EXISTS batches (
+	key TEXT PRIMARY KEY, queued INTEGER NOT NULL,
+	state TEXT NOT NULL DEFAULT 'queued',
+	lease_until INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+	sent INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+	token TEXT, error TEXT
+);
+CREATE TABLE IF NOT EXISTS failures (status INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+`;
+
+/** What a broadcast was asked to do. */
+export interface BroadcastInit {
+	id: string;
+	message: OutgoingMessage;
+	filter: SubscriberFilter;
+	startedAt: number;
+}
+
+/** A planning step's result: the batches of one stretch of one shard. */
+export interface Plan {
+	ranges: IdRange[];
+	more: boolean;
+}
+
+/** What the consumer should do with a batch it was handed. */
+export type BeginResult =
+	| { action: "send"; message: OutgoingMessage; filter: SubscriberFilter; startedAt: number }
+	| { action: "skip"; state: string }
+	| { action: "wait" }
+	| { action: "unknown" };
+
+/** The outcome of one `broadcast_message` call, recorded once. */
+export interface BatchOutcome {
+	sent: number;
+	skipped: number;
+	token?: string;
+	failed: { status: number }[];
+}
+
+/** Progress and counts of one broadcast. */
+export interface LedgerStats {
+	id: string;
+	startedAt: number;
+	batches: Record<string, number>;
+	queued: number;
+	sent: number;
+	/** Left out at send time: unsubscribed (or no longer matching) since the broadcast started. */
+	skipped: number;
+	/** Receivers in Viber's `failed_list`, and whole calls Viber refused, by status. */
+	failed: Record<string, number>;
+	/** Receivers of batches whose call may or may not have gone out (a crash between call and record). */
+	unknown: number;
+	/** Receivers of batches that ended in the dead-letter queue. */
+	dead: number;
+	/** `broadcast_message` calls answered with a `message_token`. */
+	calls: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+export class LedgerObject extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(SCHEMA);
+	}
+
+	private meta(): Row | undefined {
+		return this.sql.exec<Row>("SELECT * FROM meta").toArray()[0];
+	}
+
+	/** Creates the broadcast once; `enqueued` tells whether its planning steps were queued already. */
+	async create(init: BroadcastInit): Promise<{ enqueued: boolean }> {
+		this.sql.exec(
+			"INSERT OR IGNORE INTO meta (singleton, id, message, filter, started_at) VALUES (1, ?, ?, ?, ?)",
+			init.id,
+			JSON.stringify(init.message),
+			JSON.stringify(init.filter),
+			init.startedAt,
+		);
+		return { enqueued: this.meta()?.enqueued === 1 };
+	}
+
+	async markEnqueued(): Promise<void> {
+		this.sql.exec("UPDATE meta SET enqueued = 1");
+	}
+
+	/** The filter and start time, and the plan already made for this step if any. */
+	async plan(
+		shard: number,
+		after: string,
+	): Promise<{ filter: SubscriberFilter; startedAt: number; plan?: Plan }> {
+		const meta = this.meta();
+		if (!meta) throw new Error("broadcast ledger has no broadcast");
+		return {
+			filter: JSON.parse(meta.filter as string) as SubscriberFilter,
+			startedAt: meta.started_at as number,
+			plan: this.storedPlan(shard, after),
+		};
+	}
+
+	private storedPlan(shard: number, after: string): Plan | undefined {
+		const row = this.sql
+			.exec<Row>("SELECT ranges, more FROM plans WHERE shard = ? AND after = ?", shard, after)
+			.toArray()[0];
+		return row && { ranges: JSON.parse(row.ranges as string) as IdRange[], more: row.more === 1 };
+	}
+
+	/** Keeps the first plan made for a step and returns it: a redelivered step makes the same batches. */
+	async recordPlan(shard: number, after: string, plan: Plan): Promise<Plan> {
+		if (!this.storedPlan(shard, after)) {
+			this.sql.exec(
+				"INSERT INTO plans (shard, after, ranges, more) VALUES (?, ?, ?, ?)",
+				shard,
+				after,
+				JSON.stringify(plan.ranges),
+				plan.more ? 1 : 0,
+			);
+			for (const r of plan.ranges) {
+				this.sql.exec(
+					"INSERT OR IGNORE INTO batches (key, queued) VALUES (?, ?)",
+					batchKey(shard, r),
+					r.count,
+				);
+			}
+		}
+		return this.storedPlan(shard, after) as Plan;
+	}
+
+	/**
+	 * Claims a batch before its call. A batch already sent (or given up) is skipped; one claimed
+	 * by a delivery still within its lease makes this one wait; one whose claim ran out with no
+	 * outcome recorded may have been sent, so it is never sent again ("unknown").
+	 */
+	async begin(key: string, now: number, leaseMs: number): Promise<BeginResult> {
+		const batch = this.sql.exec<Row>("SELECT * FROM batches WHERE key = ?", key).toArray()[0];
+		const meta = this.meta();
+		if (!batch || !meta) throw new Error(`unknown broadcast batch ${key}`);
+		if (batch.state === "sending") {
+			if ((batch.lease_until as number) > now) return { action: "wait" };
+			this.sql.exec("UPDATE batches SET state = 'unknown' WHERE key = ?", key);
+			return { action: "unknown" };
+		}
+		if (batch.state !== "queued") return { action: "skip", state: batch.state as string };
+		this.sql.exec(
+			"UPDATE batches SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE key = ?",
+			now + leaseMs,
+			key,
+		);
+		return {
+			action: "send",
+			message: JSON.parse(meta.message as string) as OutgoingMessage,
+			filter: JSON.parse(meta.filter as string) as SubscriberFilter,
+			startedAt: meta.started_at as number,
+		};
+	}
+
+	/** Gives a claimed batch back after a call that certainly did not go out (to be retried). */
+	async release(key: string, error: string): Promise<void> {
+		this.sql.exec(
+			"UPDATE batches SET state = 'queued', lease_until = NULL, error = ? WHERE key = ? AND state = 'sending'",
+			error,
+			key,
+		);
+	}
+
+	/** Records a batch's outcome, once. */
+	async finish(key: string, outcome: BatchOutcome): Promise<void> {
+		const done = this.sql.exec(
+			`UPDATE batches SET state = 'done', lease_until = NULL, sent = ?, skipped = ?, token = ?
+			 WHERE key = ? AND state = 'sending'`,
+			outcome.sent,
+			outcome.skipped,
+			outcome.token ?? null,
+			key,
+		);
+		if (done.rowsWritten === 0) return;
+		for (const { status } of outcome.failed) {
+			this.sql.exec(
+				"INSERT INTO failures (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1",
+				status,
+			);
+		}
+	}
+
+	/** Marks a batch the dead-letter queue received (unless it was sent after all). */
+	async deadLetter(key: string, error: string): Promise<boolean> {
+		const dead = this.sql.exec(
+			"UPDATE batches SET state = 'dead', error = ? WHERE key = ? AND state IN ('queued', 'sending')",
+			error,
+			key,
+		);
+		return dead.rowsWritten > 0;
+	}
+
+	async stats(): Promise<LedgerStats | null> {
+		const meta = this.meta();
+		if (!meta) return null;
+		const sum = (column: string, where = "1") =>
+			this.sql
+				.exec<{ n: number }>(`SELECT coalesce(sum(${column}), 0) AS n FROM batches WHERE ${where}`)
+				.one().n;
+		const batches: Record<string, number> = {};
+		for (const r of this.sql.exec<Row>("SELECT state, count(*) AS n FROM batches GROUP BY state")) {
+			batches[r.state as string] = r.n as number;
+		}
+		const failed: Record<string, number> = {};
+		for (const r of this.sql.exec<Row>("SELECT status, n FROM failures ORDER BY status")) {
+			failed[String(r.status)] = r.n as number;
+		}
+		return {
+			id: meta.id as string,
+			startedAt: meta.started_at as number,
+			batches,
+			queued: sum("queued"),
+			sent: sum("sent"),
+			skipped: sum("skipped"),
+			failed,
+			unknown: sum("queued", "state = 'unknown'"),
+			dead: sum("queued", "state = 'dead'"),
+			calls: this.sql.exec<{ n: number }>("SELECT count(token) AS n FROM batches").one().n,
+		};
+	}
+}
+
+/** A batch's key within its broadcast: its shard and where its run of ids starts. */
+export function batchKey(shard: number, run: IdRange): string {
+	return `${shard}:${run.from}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * The BroadcastPacer: one Durable Object for the whole bot that hands out times for
+ * `broadcast_message` calls, so that no window of 10 s holds more than the allowed calls
+ * whatever the number of queue consumers.
+ */
+import { DurableObject } from "cloudflare:workers";
+
+/** Viber's window for the broadcast rate (viber-api.md §4). */
+export const WINDOW_MS = 10_000;
+/** Slack on top of the window for the spread of network latency between two calls. */
+export const MARGIN_MS = 150;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counter (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), n INTEGER NOT NULL, last INTEGER NOT NULL);
+`;
+
+export class PacerObject extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(SCHEMA);
+	}
+
+	/**
+	 * Reserves the next call time: no earlier than now, than the previous reservation, nor than
+	 * one window (plus margin) after the reservation `limit` calls back. Returns the ms to wait.
+	 * The times live in SQLite, so a restart of the object keeps the limit.
+	 */
+	async reserve(limit: number): Promise<number> {
+		const now = Date.now();
+		const counter = this.sql
+			.exec<{ n: number; last: number }>("SELECT n, last FROM counter")
+			.toArray()[0];
+		const n = counter?.n ?? 0;
+		const slot = n % limit;
+		const previous = this.sql
+			.exec<{ at: number }>("SELECT at FROM ring WHERE slot = ?", slot)
+			.toArray()[0];
+		const at = Math.max(
+			now,
+			counter?.last ?? 0,
+			previous ? previous.at + WINDOW_MS + MARGIN_MS : 0,
+		);
+		this.sql.exec("INSERT OR REPLACE INTO ring (slot, at) VALUES (?, ?)", slot, at);
+		this.sql.exec(
+			"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
+			n + 1,
+			at,
+		);
+		return at - now;
+	}
+}
+
+/** Calls per window from `BROADCAST_CALLS_PER_10S` (default 500); 0 turns pacing off. */
+export function callsPerWindow(env: { BROADCAST_CALLS_PER_10S?: string }): number {
+	const raw = env.BROADCAST_CALLS_PER_10S;
+	const n = raw === undefined || raw === "" ? 500 : Number(raw);
+	if (!Number.isInteger(n) || n < 0) {
+		throw new Error(`BROADCAST_CALLS_PER_10S must be a whole number (0 = no pacing), not "${raw}"`);
+	}
+	return n;
+}
+
+/** Waits for this bot's next broadcast slot. */
+export async function waitForSlot(env: Env): Promise<void> {
+	const limit = callsPerWindow(env);
+	if (limit === 0) return;
+	const wait = await env.PACER.getByName("broadcast").reserve(limit);
+	if (wait > 0) await scheduler.wait(wait);
+}

@@ -1,0 +1,166 @@
+/** The Roster: one Durable Object per shard of users, knowing who is subscribed (SQLite, indexed). */
+import { DurableObject } from "cloudflare:workers";
+import { type SubscriberFilter, whereSubscribed } from "./roster-query";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS roster (
+	user_id TEXT PRIMARY KEY,
+	state TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	subscribed_at INTEGER,
+	language TEXT, country TEXT, api_version INTEGER, last_inbound_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS roster_by_state ON roster (state, user_id);
+CREATE INDEX IF NOT EXISTS roster_by_language ON roster (state, language, user_id);
+CREATE INDEX IF NOT EXISTS roster_by_country ON roster (state, country, user_id);
+CREATE INDEX IF NOT EXISTS roster_by_api_version ON roster (state, api_version, user_id);
+`;
+
+/** One user as the roster knows them; `version` orders updates from their Subscriber. */
+export interface RosterEntry {
+	userId: string;
+	state: string;
+	version: number;
+	language?: string;
+	country?: string;
+	apiVersion?: number;
+	lastInboundAt?: number;
+}
+
+/** A subscriber in a listing. */
+export type RosterUser = Omit<RosterEntry, "version" | "state">;
+
+/** A run of at most `size` subscribed ids, `(from, to]` by id: one broadcast batch. */
+export interface IdRange {
+	from: string;
+	to: string;
+	count: number;
+}
+
+/** Hard cap of one page, so no call moves a whole shard. */
+export const MAX_PAGE = 1000;
+
+type Row = Record<string, SqlStorageValue>;
+const opt = <T>(v: SqlStorageValue | undefined) =>
+	v === null || v === undefined ? undefined : (v as T);
+
+export class RosterObject extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(SCHEMA);
+	}
+
+	/** Records a user's state and profile unless a newer version is already stored. */
+	async apply(entry: RosterEntry): Promise<void> {
+		// subscribed_at keeps the start of the current subscription: broadcasts skip later joiners.
+		this.sql.exec(
+			`INSERT INTO roster (user_id, state, version, subscribed_at, language, country, api_version, last_inbound_at)
+			 VALUES (?1, ?2, ?3, CASE WHEN ?2 = 'subscribed' THEN ?8 END, ?4, ?5, ?6, ?7)
+			 ON CONFLICT (user_id) DO UPDATE SET state = ?2, version = ?3,
+			   subscribed_at = CASE WHEN ?2 != 'subscribed' THEN NULL
+			     WHEN state = 'subscribed' THEN subscribed_at ELSE ?8 END,
+			   language = ?4, country = ?5, api_version = ?6, last_inbound_at = ?7
+			 WHERE excluded.version > roster.version`,
+			entry.userId,
+			entry.state,
+			entry.version,
+			entry.language ?? null,
+			entry.country ?? null,
+			entry.apiVersion ?? null,
+			entry.lastInboundAt ?? null,
+			Date.now(),
+		);
+	}
+
+	/** Subscribed users matching `filter` with ids after `after`, by id, at most `limit`. */
+	async page(after: string, limit: number, filter: SubscriberFilter = {}): Promise<RosterUser[]> {
+		const where = whereSubscribed(filter, Date.now());
+		const rows = this.sql
+			.exec<Row>(
+				`SELECT user_id, language, country, api_version, last_inbound_at FROM roster
+				 WHERE ${where.sql} AND user_id > ? ORDER BY user_id LIMIT ?`,
+				...where.args,
+				after,
+				Math.min(Math.max(1, limit), MAX_PAGE),
+			)
+			.toArray();
+		return rows.map((r) => ({
+			userId: r.user_id as string,
+			language: opt(r.language),
+			country: opt(r.country),
+			apiVersion: opt(r.api_version),
+			lastInboundAt: opt(r.last_inbound_at),
+		}));
+	}
+
+	/** How many subscribed users match `filter`. */
+	async count(filter: SubscriberFilter = {}): Promise<number> {
+		const where = whereSubscribed(filter, Date.now());
+		return this.sql
+			.exec<{ n: number }>(`SELECT count(*) AS n FROM roster WHERE ${where.sql}`, ...where.args)
+			.one().n;
+	}
+
+	/**
+	 * Cuts the subscribed users after `after` (who subscribed by `before`) into runs of `size`
+	 * ids, at most `runs` of them; `more` tells whether users are left after the last run.
+	 */
+	async ranges(
+		after: string,
+		filter: SubscriberFilter,
+		before: number,
+		size: number,
+		runs: number,
+	): Promise<{ ranges: IdRange[]; more: boolean }> {
+		const where = whereSubscribed(filter, Date.now());
+		const ids = this.sql
+			.exec<{ user_id: string }>(
+				`SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ? AND user_id > ?
+				 ORDER BY user_id LIMIT ?`,
+				...where.args,
+				before,
+				after,
+				size * runs + 1,
+			)
+			.toArray()
+			.map((r) => r.user_id);
+		const more = ids.length > size * runs;
+		const ranges: IdRange[] = [];
+		let from = after;
+		for (let i = 0; i < Math.min(ids.length, size * runs); i += size) {
+			const run = ids.slice(i, Math.min(i + size, size * runs));
+			const to = run[run.length - 1] as string;
+			ranges.push({ from, to, count: run.length });
+			from = to;
+		}
+		return { ranges, more };
+	}
+
+	/** The users of a run who are still subscribed now and still match: checked at send time. */
+	async idsIn(run: IdRange, filter: SubscriberFilter, before: number): Promise<string[]> {
+		const where = whereSubscribed(filter, Date.now());
+		return this.sql
+			.exec<{ user_id: string }>(
+				`SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ?
+				 AND user_id > ? AND user_id <= ? ORDER BY user_id LIMIT ?`,
+				...where.args,
+				before,
+				run.from,
+				run.to,
+				run.count,
+			)
+			.toArray()
+			.map((r) => r.user_id);
+	}
+
+	/** A user's roster state, or null if the roster never heard of them. */
+	async stateOf(userId: string): Promise<string | null> {
+		const row = this.sql
+			.exec<Row>("SELECT state FROM roster WHERE user_id = ?", userId)
+			.toArray()[0];
+		return (row?.state as string | undefined) ?? null;
+	}
+}

@@ -1,0 +1,13 @@
+/** The broadcast queue's messages: planning steps (cut a shard into batches) and batches. */
+import type { IdRange } from "./roster";
+
+export type BroadcastTask =
+	| { kind: "plan"; id: string; shard: number; after: string }
+	| { kind: "batch"; id: string; shard: number; key: string; run: IdRange };
+
+/** Receivers per `broadcast_message` call (viber-api.md §2.3). */
+export const BATCH_SIZE = 300;
+/** Batches cut per planning step: one step queues at most this many. */
+export const BATCHES_PER_STEP = 50;
+/** Messages per `sendBatch` (a Queues limit). */
+export const SEND_BATCH_MAX = 100;
