@@ -1,0 +1,86 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { applyToRoster, countSubscribers, listSubscribers } from "../../src/proactive/roster-client";
+import { callbacks, newUserId, post, subscriber, user } from "../helpers/callbacks";
+import { fakeViber } from "../helpers/fake-viber";
+import { allSubscribed, rosterShardOf, rosterState, seedRoster } from "../helpers/roster";
+
+const rosterVersion = (userId: string) =>
+	runInDurableObject(subscriber(userId), (_, state) =>
+		state.storage.sql.exec<{ version: number }>("SELECT version FROM roster_sync").one().version,
+	);
+
+describe("roster", () => {
+	it("follows subscribe, unsubscribe and an implicit subscribe by a first message", async () => {
+		const [a, b] = [newUserId(), newUserId()];
+		await post(callbacks.subscribed(a));
+		await post(callbacks.text(b, "hi"));
+		expect(await rosterState(a)).toBe("subscribed");
+		expect(await rosterState(b)).toBe("subscribed");
+		await post(callbacks.unsubscribed(a));
+		expect(await rosterState(a)).toBe("unsubscribed");
+		const opened = newUserId();
+		await post(callbacks.conversationStarted(opened, false));
+		expect(await rosterState(opened)).toBe("not_subscribed");
+	});
+
+	it("writes to the roster only when the user's state changes", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "one"));
+		await post(callbacks.text(userId, "two"));
+		await post(callbacks.receipt("delivered", userId, "12345"));
+		expect(await rosterVersion(userId)).toBe(1);
+		await post(callbacks.unsubscribed(userId));
+		expect(await rosterVersion(userId)).toBe(2);
+	});
+
+	it("learns status 6 from a send", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "hello"));
+		await fakeViber.unsubscribe(userId);
+		await post(callbacks.text(userId, "again"));
+		await vi.waitFor(async () => expect(await rosterState(userId)).toBe("unsubscribed"));
+	});
+
+	it("picks up a user subscribed before the roster existed on their next event", async () => {
+		const userId = newUserId();
+		await post(callbacks.subscribed(userId));
+		// As if the user predated the roster: no sync record, no roster row.
+		await runInDurableObject(subscriber(userId), (_, state) => {
+			state.storage.sql.exec("DROP TABLE roster_sync");
+		});
+		await runInDurableObject(rosterShardOf(userId), (_, state) => {
+			state.storage.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
+		});
+		expect(await rosterState(userId)).toBeNull();
+		await post(callbacks.receipt("seen", userId, "777"));
+		expect(await rosterState(userId)).toBe("subscribed");
+	});
+
+	it("pages every subscriber once across shards, with filters and counts", async () => {
+		const country = "P1";
+		const ids = await seedRoster(45, country);
+		const other = await seedRoster(5, "P2");
+		await applyToRoster(env, { userId: ids[0] as string, state: "unsubscribed", version: 2, country });
+		const listed = await allSubscribed({ country }, 7);
+		expect(listed.sort()).toEqual(ids.slice(1).sort());
+		expect(await countSubscribers(env, { country })).toBe(44);
+		expect(await countSubscribers(env, { country: [country, "P2"] })).toBe(49);
+		expect((await allSubscribed({ country: "P2" })).sort()).toEqual(other.sort());
+		expect(await countSubscribers(env, { country, language: "xx" })).toBe(0);
+		expect(await countSubscribers(env, { country, minApiVersion: 9 })).toBe(0);
+		const first = await listSubscribers(env, { filter: { country }, limit: 44 });
+		expect(first.users).toHaveLength(44);
+	});
+
+	it("keeps the profile fields it filters on", async () => {
+		const userId = newUserId();
+		await post({ ...callbacks.subscribed(userId), user: user(userId, { country: "P3", language: "uk" }) });
+		expect(await allSubscribed({ country: "P3", language: "uk" })).toEqual([userId]);
+	});
+
+	it("rejects a cursor it did not make", async () => {
+		await expect(listSubscribers(env, { cursor: "nonsense" })).rejects.toThrow(/bad cursor/);
+	});
+});
