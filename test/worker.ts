@@ -51,17 +51,17 @@ testBot.on("message:unknown", (ctx) =>
 );
 testBot.on("unknown", (ctx) => ctx.reply(`unknown event ${ctx.event.original_event}`));
 
+// Proactive: a handler that broadcasts to the users of one country, named by the test.
+testBot.hears(/^announce (\w+)$/, async (ctx) => {
+	const id = await ctx.broadcast("announcement", { filter: { country: String(ctx.match[1]) } });
+	await ctx.reply(`broadcast ${id}`);
+});
+
 testBot.use(demo);
 
 export class Subscriber extends SubscriberObject {
 	protected readonly bot = testBot;
 }
-
-// Proactive: a job that broadcasts to the users of one country, named by the test.
-testBot.hears(/^announce (\w+)$/, async (ctx) => {
-	const id = await ctx.broadcast("announcement", { filter: { country: String(ctx.match[1]) } });
-	await ctx.reply(`broadcast ${id}`);
-});
 
 export {
 	BroadcastLedger,

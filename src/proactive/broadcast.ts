@@ -48,12 +48,13 @@ export async function startBroadcast(
 	if (!ID_PATTERN.test(id))
 		throw new Error(`broadcast id "${id}": 1 to 100 of A-Z a-z 0-9 _ : . -`);
 	const filter = { ...options.filter, ...(options.sessionOpenOnly ? { sessionOpen: true } : {}) };
-	const init: BroadcastInit = { id, message, filter, startedAt: Date.now() };
+	const shards = shardCount(env);
+	const init: BroadcastInit = { id, message, filter, startedAt: Date.now(), shards };
 	const ledger = env.BROADCAST.getByName(id);
 	const { enqueued } = await ledger.create(init);
 	if (!enqueued) {
 		// Planning steps are idempotent, so queueing them again after a crash here is harmless.
-		const steps: BroadcastTask[] = range(shardCount(env)).map((shard) => ({
+		const steps: BroadcastTask[] = range(shards).map((shard) => ({
 			kind: "plan",
 			id,
 			shard,

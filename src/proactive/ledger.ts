@@ -12,7 +12,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
 	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
 	id TEXT NOT NULL, message TEXT NOT NULL, filter TEXT NOT NULL,
-	started_at INTEGER NOT NULL, enqueued INTEGER NOT NULL DEFAULT 0
+	started_at INTEGER NOT NULL, shards INTEGER NOT NULL, enqueued INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS plans (
 	shard INTEGER NOT NULL, after TEXT NOT NULL, ranges TEXT NOT NULL, more INTEGER NOT NULL,
@@ -34,6 +34,8 @@ export interface BroadcastInit {
 	message: OutgoingMessage;
 	filter: SubscriberFilter;
 	startedAt: number;
+	/** Roster shards to plan, each cut into batches by its own planning steps. */
+	shards: number;
 }
 
 /** A planning step's result: the batches of one stretch of one shard. */
@@ -61,6 +63,9 @@ export interface BatchOutcome {
 export interface LedgerStats {
 	id: string;
 	startedAt: number;
+	/** Every shard is cut into batches and no batch waits or is being sent. */
+	done: boolean;
+	/** Batches by state: queued, sending, done, unknown, dead. */
 	batches: Record<string, number>;
 	queued: number;
 	sent: number;
@@ -94,11 +99,12 @@ export class LedgerObject extends DurableObject<Env> {
 	/** Creates the broadcast once; `enqueued` tells whether its planning steps were queued already. */
 	async create(init: BroadcastInit): Promise<{ enqueued: boolean }> {
 		this.sql.exec(
-			"INSERT OR IGNORE INTO meta (singleton, id, message, filter, started_at) VALUES (1, ?, ?, ?, ?)",
+			"INSERT OR IGNORE INTO meta (singleton, id, message, filter, started_at, shards) VALUES (1, ?, ?, ?, ?, ?)",
 			init.id,
 			JSON.stringify(init.message),
 			JSON.stringify(init.filter),
 			init.startedAt,
+			init.shards,
 		);
 		return { enqueued: this.meta()?.enqueued === 1 };
 	}
@@ -230,9 +236,14 @@ export class LedgerObject extends DurableObject<Env> {
 		for (const r of this.sql.exec<Row>("SELECT status, n FROM failures ORDER BY status")) {
 			failed[String(r.status)] = r.n as number;
 		}
+		const planned = this.sql
+			.exec<{ n: number }>("SELECT count(*) AS n FROM plans WHERE more = 0")
+			.one().n;
+		const open = (batches.queued ?? 0) + (batches.sending ?? 0);
 		return {
 			id: meta.id as string,
 			startedAt: meta.started_at as number,
+			done: planned === meta.shards && open === 0,
 			batches,
 			queued: sum("queued"),
 			sent: sum("sent"),
