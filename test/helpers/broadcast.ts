@@ -1,5 +1,10 @@
 /** Driving broadcasts in tests: start, wait for the end, read what the fake Viber received. */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createMessageBatch,
+	getQueueResult,
+	runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { type BroadcastStats, broadcastStats } from "../../src/proactive/broadcast";

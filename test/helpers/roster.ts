@@ -29,7 +29,14 @@ export async function seedRoster(n: number, country: string): Promise<string[]> 
 	const ids = Array.from({ length: n }, () => newUserId());
 	await Promise.all(
 		ids.map((userId) =>
-			applyToRoster(env, { userId, state: "subscribed", version: 1, country, language: "en", apiVersion: 8 }),
+			applyToRoster(env, {
+				userId,
+				state: "subscribed",
+				version: 1,
+				country,
+				language: "en",
+				apiVersion: 8,
+			}),
 		),
 	);
 	return ids;

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { broadcastStats, startBroadcast } from "../../src/proactive/broadcast";
 import { applyToRoster } from "../../src/proactive/roster-client";
+import { broadcastTokens, callsWithText, settled } from "../helpers/broadcast";
 import { callbacks, post, subscriber, TOKEN, user } from "../helpers/callbacks";
-import { callsWithText, settled } from "../helpers/broadcast";
 import { fakeViber } from "../helpers/fake-viber";
 import { allSubscribed, rosterState, seedRoster } from "../helpers/roster";
 
@@ -14,7 +14,8 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 	it("reaches exactly the subscribed users of 1,000, none twice, at most 300 a call", async () => {
 		const ids = await seedRoster(1_000, "B1");
 		const left = await seedRoster(7, "B1");
-		for (const userId of left) await applyToRoster(env, { userId, state: "unsubscribed", version: 2 });
+		for (const userId of left)
+			await applyToRoster(env, { userId, state: "unsubscribed", version: 2 });
 		const gone = await seedRoster(3, "B1");
 		for (const userId of gone) await applyToRoster(env, { userId, state: "gone", version: 2 });
 		const id = await startBroadcast(env, text("morning B1"), { filter: { country: "B1" } });
@@ -56,7 +57,9 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 		const [leaver] = ids as [string];
 		await post({ ...callbacks.subscribed(leaver), user: user(leaver, { country: "B4" }) });
 		await fakeViber.unsubscribe(leaver);
-		const first = await settled(await startBroadcast(env, text("one B4"), { filter: { country: "B4" } }));
+		const first = await settled(
+			await startBroadcast(env, text("one B4"), { filter: { country: "B4" } }),
+		);
 		expect(first.failed).toEqual({ "6": 1 });
 		expect(first.sent).toBe(19);
 		await vi.waitFor(async () => expect(await rosterState(leaver)).toBe("unsubscribed"));
@@ -90,5 +93,23 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 		await expect(startBroadcast(env, text("x".repeat(7_001)))).rejects.toThrow(/text/);
 		expect(await allSubscribed({ country: "B6" })).toHaveLength(4);
 		expect(await broadcastStats(env, "no-such-broadcast")).toBeNull();
+	});
+
+	it("counts the receipts of its messages without waking the users' objects", async () => {
+		const ids = (await seedRoster(6, "B7")).sort();
+		const id = await startBroadcast(env, text("receipts B7"), { filter: { country: "B7" } });
+		await settled(id);
+		const tokens = await broadcastTokens(id);
+		const tokenOf = new Map<string, string>();
+		for (const [i, list] of (await callsWithText("receipts B7")).entries()) {
+			for (const userId of list) tokenOf.set(userId, tokens[i] as string);
+		}
+		const receipt = (event: "delivered" | "seen", userId: string) =>
+			post(callbacks.receipt(event, userId, tokenOf.get(userId) as string));
+		for (const userId of ids.slice(0, 4)) await receipt("delivered", userId);
+		for (const userId of ids.slice(0, 2)) await receipt("seen", userId);
+		await receipt("delivered", ids[0] as string); // a resend counts once
+		expect((await broadcastStats(env, id))?.receipts).toEqual({ delivered: 4, seen: 2, failed: 0 });
+		for (const userId of ids) expect(await subscriber(userId).profile()).toBeNull();
 	});
 });

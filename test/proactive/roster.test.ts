@@ -1,14 +1,20 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { applyToRoster, countSubscribers, listSubscribers } from "../../src/proactive/roster-client";
+import {
+	applyToRoster,
+	countSubscribers,
+	listSubscribers,
+} from "../../src/proactive/roster-client";
 import { callbacks, newUserId, post, subscriber, user } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 import { allSubscribed, rosterShardOf, rosterState, seedRoster } from "../helpers/roster";
 
 const rosterVersion = (userId: string) =>
-	runInDurableObject(subscriber(userId), (_, state) =>
-		state.storage.sql.exec<{ version: number }>("SELECT version FROM roster_sync").one().version,
+	runInDurableObject(
+		subscriber(userId),
+		(_, state) =>
+			state.storage.sql.exec<{ version: number }>("SELECT version FROM roster_sync").one().version,
 	);
 
 describe("roster", () => {
@@ -62,7 +68,12 @@ describe("roster", () => {
 		const country = "P1";
 		const ids = await seedRoster(45, country);
 		const other = await seedRoster(5, "P2");
-		await applyToRoster(env, { userId: ids[0] as string, state: "unsubscribed", version: 2, country });
+		await applyToRoster(env, {
+			userId: ids[0] as string,
+			state: "unsubscribed",
+			version: 2,
+			country,
+		});
 		const listed = await allSubscribed({ country }, 7);
 		expect(listed.sort()).toEqual(ids.slice(1).sort());
 		expect(await countSubscribers(env, { country })).toBe(44);
@@ -76,7 +87,10 @@ describe("roster", () => {
 
 	it("keeps the profile fields it filters on", async () => {
 		const userId = newUserId();
-		await post({ ...callbacks.subscribed(userId), user: user(userId, { country: "P3", language: "uk" }) });
+		await post({
+			...callbacks.subscribed(userId),
+			user: user(userId, { country: "P3", language: "uk" }),
+		});
 		expect(await allSubscribed({ country: "P3", language: "uk" })).toEqual([userId]);
 	});
 

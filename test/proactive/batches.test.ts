@@ -1,0 +1,102 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { broadcastStats } from "../../src/proactive/broadcast";
+import { batchKey } from "../../src/proactive/ledger";
+import { applyToRoster } from "../../src/proactive/roster-client";
+import { shardCount, shardOf } from "../../src/proactive/shard";
+import type { BroadcastTask } from "../../src/proactive/tasks";
+import { callsWithText, deliver } from "../helpers/broadcast";
+import { rosterShardOf, seedRoster } from "../helpers/roster";
+
+const QUEUE = "viber-broadcasts";
+
+/**
+ * A broadcast whose one batch (the users of one shard) is planned but not queued, so the test
+ * hands it to the consumer itself, as often and whenever it likes.
+ */
+async function plannedBatch(country: string, text: string, users = 40) {
+	const ids = await seedRoster(users, country);
+	const shard = shardOf(ids[0] as string, shardCount(env));
+	const inShard = ids.filter((id) => shardOf(id, shardCount(env)) === shard).sort();
+	const id = `test-${country}`;
+	const ledger = env.BROADCAST.getByName(id);
+	const filter = { country };
+	await ledger.create({
+		id,
+		message: { type: "text", text },
+		filter,
+		startedAt: Date.now(),
+		shards: 1,
+	});
+	const cut = await rosterShardOf(inShard[0] as string).ranges("", filter, Date.now(), 300, 1);
+	const plan = await ledger.recordPlan(shard, "", cut);
+	const run = plan.ranges[0];
+	if (!run) throw new Error("no batch planned");
+	const task: BroadcastTask = { kind: "batch", id, shard, key: batchKey(shard, run), run };
+	return { id, task, inShard, ledger };
+}
+
+describe("a broadcast batch", () => {
+	it("is sent once even when the queue delivers it again", async () => {
+		const { id, task, inShard } = await plannedBatch("C1", "again C1");
+		const first = await deliver(QUEUE, [task]);
+		const second = await deliver(QUEUE, [task], 2);
+		expect(first.explicitAcks).toEqual(["m0"]);
+		expect(second.explicitAcks).toEqual(["m0"]);
+		expect(await callsWithText("again C1")).toEqual([inShard]);
+		expect(await broadcastStats(env, id)).toMatchObject({ sent: inShard.length, calls: 1 });
+	});
+
+	it("is not sent again when a delivery died between the call and its record", async () => {
+		const { id, task, inShard, ledger } = await plannedBatch("C2", "crash C2");
+		// A delivery claimed the batch (and may have called Viber), then died: its claim ran out.
+		await ledger.begin(task.key, Date.now() - 120_000, 60_000);
+		const result = await deliver(QUEUE, [task], 2);
+		expect(result.explicitAcks).toEqual(["m0"]);
+		expect(await callsWithText("crash C2")).toEqual([]);
+		expect(await broadcastStats(env, id)).toMatchObject({ unknown: inShard.length, sent: 0 });
+	});
+
+	it("waits while another delivery holds the claim", async () => {
+		const { task, ledger } = await plannedBatch("C3", "busy C3");
+		await ledger.begin(task.key, Date.now(), 60_000);
+		const result = await deliver(QUEUE, [task], 2);
+		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+		expect(await callsWithText("busy C3")).toEqual([]);
+	});
+
+	it("leaves out a user who unsubscribed after the broadcast started", async () => {
+		const { id, task, inShard } = await plannedBatch("C4", "late C4");
+		const [leaver, ...rest] = inShard as [string, ...string[]];
+		await applyToRoster(env, { userId: leaver, state: "unsubscribed", version: 5 });
+		await deliver(QUEUE, [task]);
+		expect(await callsWithText("late C4")).toEqual([rest]);
+		expect(await broadcastStats(env, id)).toMatchObject({ sent: rest.length, skipped: 1 });
+	});
+
+	it("ends in the dead-letter queue's record and log when it keeps failing", async () => {
+		const { id, task, inShard } = await plannedBatch("C5", "dead C5");
+		const result = await deliver(`${QUEUE}-dlq`, [task], 9);
+		expect(result.explicitAcks).toEqual(["m0"]);
+		expect(await broadcastStats(env, id)).toMatchObject({ dead: inShard.length, done: true });
+		// A dead batch is not sent by a late redelivery either.
+		await deliver(QUEUE, [task], 3);
+		expect(await callsWithText("dead C5")).toEqual([]);
+	});
+});
+
+describe("the pacer", () => {
+	it("never lets a 10-second window hold more than the limit", async () => {
+		const pacer = env.PACER.getByName("pacer-test");
+		const start = Date.now();
+		const times: number[] = [];
+		for (let i = 0; i < 23; i++) times.push(Date.now() + (await pacer.reserve(5)));
+		for (const [i, t] of times.entries()) {
+			const inWindow = times.filter((u) => u >= t && u < t + 10_000);
+			expect(inWindow.length, `window from call ${i}`).toBeLessThanOrEqual(5);
+		}
+		// Not slower than needed: 23 calls at 5 per window take 4 windows (plus margins).
+		expect((times.at(-1) as number) - start).toBeLessThan(4 * 10_000 + 4 * 200);
+		expect((times.at(-1) as number) - start).toBeGreaterThanOrEqual(4 * 10_000);
+	});
+});
