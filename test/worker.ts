@@ -4,7 +4,7 @@
  */
 import demo from "../src/bot";
 import { Bot } from "../src/framework/bot";
-import { proactiveHandlers } from "../src/proactive";
+import { adminRoutes, proactiveHandlers } from "../src/proactive";
 import { SubscriberObject } from "../src/subscriber/subscriber";
 import { createApp } from "../src/webhook/app";
 
@@ -70,7 +70,10 @@ export {
 	Roster,
 } from "../src/proactive";
 
+const app = createApp(testBot);
+app.route("/admin", adminRoutes());
+
 export default {
-	fetch: createApp(testBot).fetch,
+	fetch: app.fetch,
 	...proactiveHandlers(testBot.jobs),
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,5 @@
 /** Proactive messaging: cron jobs, the roster, broadcasts through a queue. */
+export { adminRoutes, adminToken } from "./admin";
 export type { BroadcastOptions, BroadcastStats } from "./broadcast";
 export type { JobContext, Proactive } from "./job-context";
 export { LedgerObject as BroadcastLedger } from "./ledger";
