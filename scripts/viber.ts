@@ -26,20 +26,24 @@ if (!registerHooks) throw new Error("npm run viber needs Node 22.15 or later (np
 registerHooks({ resolve: resolveTs });
 
 const { main } = await import("./cli/main");
+const { runBroadcastCommand } = await import("./cli/broadcast-main");
 const { parseArgs } = process.getBuiltinModule("node:util");
 
-process.exitCode = await main(() =>
-	parseArgs({
-		args: process.argv.slice(2),
-		options: {
-			api: { type: "string" },
-			events: { type: "string" },
-			"no-name": { type: "boolean" },
-			"no-photo": { type: "boolean" },
-			json: { type: "boolean" },
-			help: { type: "boolean", short: "h" },
-		},
-		allowPositionals: true,
-		strict: true,
-	}),
-);
+// `broadcast …` talks to the bot worker's admin API, not to Viber: scripts/cli/broadcast.ts.
+process.exitCode =
+	(await runBroadcastCommand(process.argv.slice(2))) ??
+	(await main(() =>
+		parseArgs({
+			args: process.argv.slice(2),
+			options: {
+				api: { type: "string" },
+				events: { type: "string" },
+				"no-name": { type: "boolean" },
+				"no-photo": { type: "boolean" },
+				json: { type: "boolean" },
+				help: { type: "boolean", short: "h" },
+			},
+			allowPositionals: true,
+			strict: true,
+		}),
+	));

@@ -1,5 +1,6 @@
 /** Proactive messaging: cron jobs, the roster, broadcasts through a queue. */
-export { adminRoutes, adminToken } from "./admin";
+export { adminRoutes } from "./admin";
+export { adminToken } from "./admin-token";
 export type { BroadcastOptions, BroadcastStats } from "./broadcast";
 export type { JobContext, Proactive } from "./job-context";
 export { LedgerObject as BroadcastLedger } from "./ledger";

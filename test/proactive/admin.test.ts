@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminToken } from "../../src/proactive/admin";
+import { adminToken } from "../../src/proactive/admin-token";
 import { callsWithText, settled } from "../helpers/broadcast";
 import { TOKEN } from "../helpers/callbacks";
 import { seedRoster } from "../helpers/roster";

@@ -1,0 +1,60 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { type BroadcastArgs, broadcastCli } from "../../scripts/cli/broadcast";
+import { callsWithText, settled } from "../helpers/broadcast";
+import { TOKEN } from "../helpers/callbacks";
+import { seedRoster } from "../helpers/roster";
+
+/** Runs the CLI against the worker under test; returns the exit code and what it printed. */
+async function cli(
+	args: BroadcastArgs,
+	vars: Record<string, string> = { VIBER_AUTH_TOKEN: TOKEN },
+) {
+	const out: string[] = [];
+	const err: string[] = [];
+	const code = await broadcastCli(args, {
+		vars,
+		fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+		print: (t) => out.push(t),
+		printError: (t) => err.push(t),
+	});
+	return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("npm run viber -- broadcast", { timeout: 30_000 }, () => {
+	it("starts a broadcast, then shows its progress", async () => {
+		const ids = await seedRoster(8, "L1");
+		const started = await cli({
+			positionals: ["hello", "L1"],
+			country: "L1",
+			worker: "http://bot.test/",
+		});
+		expect(started).toMatchObject({ code: 0, err: "" });
+		const id = /Broadcast (\S+) started/.exec(started.out)?.[1] as string;
+		await settled(id);
+		expect((await callsWithText("hello L1")).flat().sort()).toEqual(ids.sort());
+		const status = await cli({ positionals: ["status", id], worker: "http://bot.test" });
+		expect(status.code).toBe(0);
+		expect(status.out).toContain(`Broadcast ${id}: done`);
+		expect(status.out).toContain("8 queued, 8 sent, 0 left out");
+	});
+
+	it("explains what is wrong instead of failing obscurely", async () => {
+		expect(await cli({ positionals: [] })).toMatchObject({
+			code: 2,
+			err: expect.stringContaining("Usage"),
+		});
+		expect(await cli({ positionals: ["status"] })).toMatchObject({ code: 2 });
+		expect(await cli({ positionals: ["hi"] }, {})).toMatchObject({
+			code: 1,
+			err: expect.stringContaining("VIBER_AUTH_TOKEN"),
+		});
+		const wrongToken = await cli(
+			{ positionals: ["hi"], worker: "http://bot.test" },
+			{ VIBER_AUTH_TOKEN: "nope" },
+		);
+		expect(wrongToken).toMatchObject({ code: 1, err: expect.stringContaining("HTTP 403") });
+		const unknown = await cli({ positionals: ["status", "b-none"], worker: "http://bot.test" });
+		expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining("no such broadcast") });
+	});
+});
