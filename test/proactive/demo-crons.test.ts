@@ -1,15 +1,28 @@
-// The one test that reads the demo bot: its jobs and the template's wrangler.toml must agree.
+// The one test that reads the demo bot: its jobs, the README's example bot (which forkers start
+// from) and the template's wrangler.toml must list the same cron expressions.
 import { describe, expect, it } from "vitest";
+import readme from "../../README.md?raw";
 import demo from "../../src/bot";
 import wranglerToml from "../../wrangler.toml?raw";
 import { cronDrift, cronsInToml } from "../helpers/wrangler-crons";
 
-describe("src/bot.ts and wrangler.toml", () => {
-	it("list the same cron expressions", () => {
+/** The `bot.cron("…")` expressions of the README's example bot (its "Writing handlers" code). */
+function readmeExampleCrons(): string[] {
+	const section = readme.split("## Writing handlers")[1] ?? "";
+	const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+	return [...code.matchAll(/bot\.cron\(\s*"([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+describe("src/bot.ts, the README's example bot and wrangler.toml", () => {
+	it("the demo's jobs and wrangler.toml list the same cron expressions", () => {
 		expect(cronDrift(cronsInToml(wranglerToml), demo.jobs.expressions())).toEqual([]);
 	});
 
+	it("so does the README's example bot", () => {
+		expect(cronDrift(cronsInToml(wranglerToml), readmeExampleCrons())).toEqual([]);
+	});
+
 	it("the demo has its morning broadcast", () => {
-		expect(demo.jobs.expressions()).toContain("0 9 * * *");
+		expect(demo.jobs.expressions()).toEqual(["0 9 * * *"]);
 	});
 });
