@@ -57,6 +57,16 @@ testBot.hears(/^announce (\w+)$/, async (ctx) => {
 	await ctx.reply(`broadcast ${id}`);
 });
 
+// Per-user timers and the 24-hour session.
+testBot.hears(/^remind (\d+) (.+)$/, async (ctx) => {
+	const id = await ctx.schedule(Number(ctx.match[1]), String(ctx.match[2]));
+	await ctx.reply(`timer ${id}`);
+});
+testBot.hears(/^cancel (\S+)$/, (ctx) =>
+	ctx.reply(`cancelled ${ctx.cancelSchedule(String(ctx.match[1]))}`),
+);
+testBot.hears("session?", (ctx) => ctx.reply(`session open: ${ctx.sessionOpen}`));
+
 testBot.use(demo);
 
 export class Subscriber extends SubscriberObject {

@@ -13,9 +13,14 @@ export interface ContextOptions<S> {
 	user?: ViberUser;
 	/** The stored session of that user (absent for events that concern no user). */
 	session?: S;
-	/** Broadcasting from handlers (`ctx.broadcast`). */
+	/** Broadcasting and timers from handlers (`ctx.broadcast`, `ctx.schedule`). */
 	proactive?: Proactive;
+	/** When the user last wrote (epoch ms), for `ctx.sessionOpen`. */
+	lastInboundAt?: number;
 }
+
+/** A session lasts 24 hours from the user's last message (viber-api.md §3.6). */
+const SESSION_MS = 24 * 60 * 60 * 1000;
 
 export type Answer = string | OutgoingMessage;
 
@@ -38,6 +43,7 @@ export class Context<S extends object = Record<string, unknown>> {
 	readonly user: ViberUser | undefined;
 	#session: S | undefined;
 	readonly #proactive: Proactive | undefined;
+	readonly #lastInboundAt: number | undefined;
 
 	constructor(
 		readonly event: Callback,
@@ -47,6 +53,15 @@ export class Context<S extends object = Record<string, unknown>> {
 		this.user = options.user;
 		this.#session = options.session;
 		this.#proactive = options.proactive;
+		this.#lastInboundAt = options.lastInboundAt;
+	}
+
+	/**
+	 * Whether the user's 24-hour session is open (they wrote in the last 24 h): messages in it
+	 * are free; outside it they are billed as bot-initiated.
+	 */
+	get sessionOpen(): boolean {
+		return this.#lastInboundAt !== undefined && Date.now() - this.#lastInboundAt < SESSION_MS;
 	}
 
 	/** The message of a `message` event, else undefined. */
@@ -92,6 +107,23 @@ export class Context<S extends object = Record<string, unknown>> {
 	broadcast(answer: Answer, options?: BroadcastOptions): Promise<string> {
 		if (!this.#proactive) throw new Error("ctx.broadcast is not available here");
 		return this.#proactive.broadcast(toMessage(answer), options);
+	}
+
+	/**
+	 * Sends `answer` to this user at `when` (a Date, or a delay in ms), unless they unsubscribe
+	 * first; kept in their Durable Object, so it survives restarts. Returns the timer's id.
+	 *
+	 * @example const id = await ctx.schedule(60 * 60_000, "Still there?");
+	 */
+	schedule(when: Date | number, answer: Answer, options?: { id?: string }): Promise<string> {
+		if (!this.#proactive) throw new Error("ctx.schedule is not available here");
+		return this.#proactive.schedule(when, answer, options);
+	}
+
+	/** Cancels a timer of this user set with `ctx.schedule`; false if it already fired. */
+	cancelSchedule(id: string): boolean {
+		if (!this.#proactive) throw new Error("ctx.cancelSchedule is not available here");
+		return this.#proactive.cancelSchedule(id);
 	}
 
 	/**

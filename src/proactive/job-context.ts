@@ -1,6 +1,7 @@
 /** What a cron job receives: when it fired, and ways to reach subscribers. */
 
 import type { BotApi } from "../framework/api";
+import type { Answer } from "../framework/context";
 import { guardedApi, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { OutgoingMessage } from "../viber/schemas/messages";
@@ -21,16 +22,42 @@ import {
 	subscriberPages,
 } from "./roster-client";
 import type { SubscriberFilter } from "./roster-query";
+import type { UserTimers } from "./timers";
 
-/** Broadcasting and the roster, shared by jobs and handlers (`ctx.broadcast`). */
+/** Broadcasting and the roster, shared by jobs and handlers (`ctx.broadcast`, `ctx.schedule`). */
 export class Proactive {
 	private broadcasts = 0;
+	private scheduled = 0;
 
-	/** `seed` names the run (a cron firing, an event) so its broadcasts get stable ids. */
+	/**
+	 * `seed` names the run (a cron firing, an event) so its broadcasts and timers get stable ids;
+	 * `timers` are the user's, in a handler.
+	 */
 	constructor(
 		protected readonly env: Env,
 		private readonly seed: string,
+		private readonly timers?: UserTimers,
 	) {}
+
+	/**
+	 * Sends `message` to this user at `when` (a Date, or a delay in ms), unless they have
+	 * unsubscribed by then; returns the timer's id (for `cancelSchedule`).
+	 */
+	async schedule(
+		when: Date | number,
+		message: Answer,
+		options: { id?: string } = {},
+	): Promise<string> {
+		if (!this.timers) throw new Error("ctx.schedule needs an event about a user");
+		const id = options.id ?? (await deriveBroadcastId(this.seed, "timer", this.scheduled++));
+		return this.timers.schedule(when, message, id);
+	}
+
+	/** Cancels a timer set by `schedule`; false when it had fired or never existed. */
+	cancelSchedule(id: string): boolean {
+		if (!this.timers) throw new Error("ctx.cancelSchedule needs an event about a user");
+		return this.timers.cancel(id);
+	}
 
 	/**
 	 * Broadcasts `message` to every subscribed user (or those matching `options.filter`) through

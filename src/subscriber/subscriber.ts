@@ -4,6 +4,7 @@ import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
 import { Proactive } from "../proactive/job-context";
 import { syncRoster } from "../proactive/roster-sync";
+import { UserTimers } from "../proactive/timers";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
 import { senderFromEnv, viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
@@ -46,6 +47,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	protected abstract readonly bot: AnyBot;
 	private readonly store: SubscriberStore;
 	private readonly inbox: Inbox;
+	private readonly timers: UserTimers; // proactive: ctx.schedule
 	private client: ViberApi | undefined;
 	/** Serialises handler runs: an await inside one handler must not let another event in. */
 	private lock: Promise<unknown> = Promise.resolve();
@@ -56,6 +58,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		super(ctx, env);
 		this.store = new SubscriberStore(ctx.storage.sql);
 		this.inbox = new Inbox(ctx.storage.sql);
+		this.timers = new UserTimers(ctx.storage.sql, ctx.storage);
 	}
 
 	private viber(): ViberApi {
@@ -95,7 +98,9 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		this.inbox.push(callback, now);
 		await roster;
-		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now);
+		// proactive: the alarm may be set for a later timer; the inbox must not wait for it
+		const alarm = await this.ctx.storage.getAlarm();
+		if (alarm === null || alarm > now) await this.ctx.storage.setAlarm(now);
 		return { duplicate: false };
 	}
 
@@ -145,11 +150,10 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const user = this.store.user();
 		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
 		// proactive: ctx.broadcast, with ids from the event so a retried handler does not repeat it
-		const proactive = new Proactive(
-			this.env,
-			`event:${user?.id}:${callback.event}:${callback.message_token}`,
-		);
-		const ctx = new Context(callback, { api, user, session, proactive });
+		const seed = `event:${user?.id}:${callback.event}:${callback.message_token}`;
+		const proactive = new Proactive(this.env, seed, this.timers);
+		const lastInboundAt = this.store.profile()?.lastInboundAt;
+		const ctx = new Context(callback, { api, user, session, proactive, lastInboundAt });
 		await this.bot.handle(ctx, attempt, willRetry);
 		const after = JSON.stringify(ctx.peekSession());
 		if (after !== before) this.store.saveSession(after);
@@ -171,6 +175,10 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	override async alarm(): Promise<void> {
 		// One entry at a time under the lock, so a welcome waits for one handler at most.
 		while (await this.exclusive(() => this.runNext())) {}
+		// proactive: due timers (ctx.schedule); dropped if the user unsubscribed meanwhile
+		const userId = this.store.profile()?.userId;
+		if (userId)
+			await this.exclusive(() => this.timers.fire((message) => this.send(userId, message)));
 		this.store.purge(Date.now());
 	}
 
