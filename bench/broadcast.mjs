@@ -1,0 +1,251 @@
+#!/usr/bin/env node
+/**
+ * Broadcast benchmark: roster → queue → consumer → a fast fake Viber API, on Miniflare running
+ * the `wrangler deploy --dry-run` bundle (plain workerd has no queue broker).
+ *   1. 100,000 subscribers, pacing off: time to the last call, and workerd's memory along the way.
+ *   2. 300,000 subscribers (1,000 calls), pacing on (500 / 10 s): time against the 10 s floor
+ *      that Viber's limit sets, and the most calls seen in any 10 s window.
+ * Each run also checks every user got the message once and no call held over 300 ids.
+ * Baseline, measured in the same run: the same number of calls posted straight to the fake API.
+ *
+ * Usage: node bench/broadcast.mjs [--users 100000] [--paced-users 300000] [--only off|on]
+ * Ports: 8770 (fake Viber API), 8771 (the worker).
+ */
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+
+const { values: args } = parseArgs({
+	options: {
+		users: { type: "string", default: "100000" },
+		"paced-users": { type: "string", default: "300000" },
+		only: { type: "string" },
+	},
+});
+const TOKEN = "bench-token-0123456789";
+const FAKE_PORT = 8770;
+const WORKER_PORT = 8771;
+const OUT = ".wrangler/bench-broadcast";
+
+// ---- the fake Viber API: answers broadcast_message at once and records what it got ----
+const fake = {
+	calls: [],
+	ids: new Map(),
+	maxList: 0,
+	reset() {
+		this.calls = [];
+		this.ids = new Map();
+		this.maxList = 0;
+	},
+};
+let token = 1n;
+const server = createServer((req, res) => {
+	let body = "";
+	req.on("data", (chunk) => {
+		body += chunk;
+	});
+	req.on("end", () => {
+		const json = JSON.parse(body);
+		const list = json.broadcast_list ?? [];
+		fake.calls.push(performance.now());
+		fake.maxList = Math.max(fake.maxList, list.length);
+		for (const id of list) fake.ids.set(id, (fake.ids.get(id) ?? 0) + 1);
+		token += 1n;
+		res.writeHead(200, { "content-type": "application/json" });
+		res.end(
+			`{"status":0,"status_message":"ok","message_token":${5000000000000000000n + token},"failed_list":[]}`,
+		);
+	});
+});
+await new Promise((resolve) => server.listen(FAKE_PORT, "127.0.0.1", resolve));
+
+// ---- the bundle, as `wrangler deploy` would upload it ----
+execFileSync(
+	"npx",
+	["wrangler", "deploy", "bench/broadcast-entry.ts", "--dry-run", "--outdir", OUT],
+	{
+		stdio: ["ignore", "ignore", "inherit"],
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	},
+);
+
+function workerdRss() {
+	// Miniflare runs workerd as a child of this process.
+	try {
+		const pids = execFileSync("pgrep", ["-P", String(process.pid)])
+			.toString()
+			.trim()
+			.split("\n");
+		return pids.reduce((sum, pid) => {
+			const status = readFileSync(`/proc/${pid}/status`, "utf8");
+			return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+		}, 0);
+	} catch {
+		return 0;
+	}
+}
+
+async function run(users, paced) {
+	const mf = new Miniflare(
+		convertV4MiniflareOptions({
+			scriptPath: `${OUT}/broadcast-entry.js`,
+			modules: true,
+			modulesRoot: OUT,
+			compatibilityDate: "2026-11-01",
+			compatibilityFlags: ["nodejs_compat"],
+			durableObjects: {
+				SUBSCRIBER: { className: "Subscriber", useSQLite: true },
+				ROSTER: { className: "Roster", useSQLite: true },
+				BROADCAST: { className: "BroadcastLedger", useSQLite: true },
+				PACER: { className: "BroadcastPacer", useSQLite: true },
+				RECEIPTS: { className: "BroadcastReceipts", useSQLite: true },
+			},
+			queueProducers: { BROADCAST_QUEUE: "viber-broadcasts" },
+			queueConsumers: {
+				"viber-broadcasts": {
+					maxBatchSize: 10,
+					maxBatchTimeout: 1,
+					maxRetries: 8,
+					deadLetterQueue: "viber-broadcasts-dlq",
+				},
+				"viber-broadcasts-dlq": { maxBatchSize: 10, maxBatchTimeout: 1 },
+			},
+			bindings: {
+				VIBER_AUTH_TOKEN: TOKEN,
+				VIBER_API_URL: `http://127.0.0.1:${FAKE_PORT}/pa`,
+				BOT_NAME: "Bench Bot",
+				BOT_AVATAR: "",
+				ROSTER_SHARDS: "16",
+				BROADCAST_CALLS_PER_10S: paced ? "500" : "0",
+			},
+			host: "127.0.0.1",
+			port: WORKER_PORT,
+			cf: false,
+		}),
+	);
+	const base = (await mf.ready).toString().replace(/\/$/, "");
+	try {
+		const seedStart = performance.now();
+		const steps = [];
+		for (let from = 0; from < users; from += 1000) steps.push(from);
+		for (let i = 0; i < steps.length; i += 8) {
+			await Promise.all(
+				steps
+					.slice(i, i + 8)
+					.map((from) =>
+						fetch(`${base}/bench/seed`, {
+							method: "POST",
+							body: JSON.stringify({ from, count: Math.min(1000, users - from) }),
+						}).then((r) => r.text()),
+					),
+			);
+		}
+		const seedSeconds = (performance.now() - seedStart) / 1000;
+		fake.reset();
+		const bearer = createHmac("sha256", TOKEN).update("viber-bot admin v1").digest("hex");
+		const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
+		const rss = [workerdRss()];
+		const t0 = performance.now();
+		const started = await fetch(`${base}/admin/broadcasts`, {
+			method: "POST",
+			headers,
+			body: JSON.stringify({ text: "Good morning, replace_me_with_user_name!" }),
+		});
+		const { id } = await started.json();
+		let stats;
+		for (;;) {
+			await new Promise((r) => setTimeout(r, 250));
+			rss.push(workerdRss());
+			stats = await (await fetch(`${base}/admin/broadcasts/${id}`, { headers })).json();
+			if (stats.done) break;
+			if (performance.now() - t0 > 300_000) throw new Error(`timed out: ${JSON.stringify(stats)}`);
+		}
+		const lastCall = Math.max(...fake.calls);
+		const seconds = (lastCall - t0) / 1000;
+		const dupes = [...fake.ids.values()].filter((n) => n > 1).length;
+		let maxWindow = 0;
+		const times = [...fake.calls].sort((a, b) => a - b);
+		for (let i = 0, j = 0; i < times.length; i++) {
+			while (times[i] - times[j] >= 10_000) j++;
+			maxWindow = Math.max(maxWindow, i - j + 1);
+		}
+		return {
+			users,
+			seedSeconds,
+			seconds,
+			calls: fake.calls.length,
+			reached: fake.ids.size,
+			dupes,
+			maxList: fake.maxList,
+			maxWindow,
+			stats,
+			rss,
+		};
+	} finally {
+		await mf.dispose();
+	}
+}
+
+async function baseline(calls) {
+	const list = Array.from({ length: 300 }, (_, i) => `baseline-${i}`);
+	const body = JSON.stringify({ type: "text", text: "x", broadcast_list: list });
+	const t0 = performance.now();
+	for (let i = 0; i < calls; i += 10) {
+		await Promise.all(
+			Array.from({ length: Math.min(10, calls - i) }, () =>
+				fetch(`http://127.0.0.1:${FAKE_PORT}/pa/broadcast_message`, { method: "POST", body }).then(
+					(r) => r.text(),
+				),
+			),
+		);
+	}
+	return (performance.now() - t0) / 1000;
+}
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+function report(title, r, extra) {
+	const rssStart = r.rss[0];
+	const rssMax = Math.max(...r.rss);
+	const rssMid = r.rss[Math.floor(r.rss.length / 2)];
+	console.log(`\n${title}`);
+	console.log(`  seeded ${r.users} users in ${r.seedSeconds.toFixed(1)} s (not timed)`);
+	console.log(
+		`  broadcast: ${r.seconds.toFixed(2)} s to the last call; ${r.calls} calls, ${r.reached} users reached, ${r.dupes} twice, at most ${r.maxList} ids a call`,
+	);
+	console.log(
+		`  ledger: queued ${r.stats.queued}, sent ${r.stats.sent}, unknown ${r.stats.unknown}, dead ${r.stats.dead}`,
+	);
+	console.log(`  most calls in any 10 s window: ${r.maxWindow}`);
+	console.log(
+		`  workerd RSS: ${mb(rssStart)} at start, ${mb(rssMid)} midway, ${mb(rssMax)} at most, ${mb(r.rss.at(-1))} at the end`,
+	);
+	console.log(`  ${extra}`);
+}
+
+try {
+	if (args.only !== "on") {
+		const users = Number(args.users);
+		const r = await run(users, false);
+		const base = await baseline(r.calls);
+		report(
+			`Pacing off, ${users} subscribers`,
+			r,
+			`baseline: the same ${r.calls} calls straight to the fake API took ${base.toFixed(2)} s; ratio ${(r.seconds / base).toFixed(1)}x (target: under 15 s in all)`,
+		);
+	}
+	if (args.only !== "off") {
+		const users = Number(args["paced-users"]);
+		const r = await run(users, true);
+		const floor = 10 * Math.floor((r.calls - 1) / 500);
+		report(
+			`Pacing on (500 / 10 s), ${users} subscribers`,
+			r,
+			`floor set by Viber's limit: ${floor} s; ratio ${(r.seconds / floor).toFixed(3)} (target: within 10 %, never over 500 a window)`,
+		);
+	}
+} finally {
+	server.close();
+}
