@@ -106,7 +106,7 @@ async function run(users, paced) {
 			queueProducers: { BROADCAST_QUEUE: "viber-broadcasts" },
 			queueConsumers: {
 				"viber-broadcasts": {
-					maxBatchSize: 10,
+					maxBatchSize: 100,
 					maxBatchTimeout: 1,
 					maxRetries: 8,
 					deadLetterQueue: "viber-broadcasts-dlq",
@@ -133,14 +133,12 @@ async function run(users, paced) {
 		for (let from = 0; from < users; from += 1000) steps.push(from);
 		for (let i = 0; i < steps.length; i += 8) {
 			await Promise.all(
-				steps
-					.slice(i, i + 8)
-					.map((from) =>
-						fetch(`${base}/bench/seed`, {
-							method: "POST",
-							body: JSON.stringify({ from, count: Math.min(1000, users - from) }),
-						}).then((r) => r.text()),
-					),
+				steps.slice(i, i + 8).map((from) =>
+					fetch(`${base}/bench/seed`, {
+						method: "POST",
+						body: JSON.stringify({ from, count: Math.min(1000, users - from) }),
+					}).then((r) => r.text()),
+				),
 			);
 		}
 		const seedSeconds = (performance.now() - seedStart) / 1000;

@@ -10,7 +10,7 @@ import { createViberApi, type ViberApi } from "../viber/client";
 import { ViberApiError } from "../viber/errors";
 import { ViberTransportError } from "../viber/transport-error";
 import { type BeginResult, batchKey } from "./ledger";
-import { waitForSlot } from "./pacer";
+import { reserveSlot, sleepUntil } from "./pacer";
 import { registerBroadcastToken } from "./receipts";
 import { rosterShard } from "./roster-client";
 import { BATCH_SIZE, BATCHES_PER_STEP, type BroadcastTask, SEND_BATCH_MAX } from "./tasks";
@@ -108,7 +108,6 @@ async function sendBatch(
 	task: Extract<BroadcastTask, { kind: "batch" }>,
 ): Promise<boolean> {
 	const ledger = env.BROADCAST.getByName(task.id);
-	await waitForSlot(env);
 	// The RPC type of a message union is too deep for the Rpc helper types; the value is plain data.
 	const begun = (await ledger.begin(task.key, Date.now(), LEASE_MS)) as unknown as BeginResult;
 	if (begun.action !== "send") {
@@ -120,9 +119,15 @@ async function sendBatch(
 		return begun.action !== "wait";
 	}
 	let ids: string[];
+	let slot: number | undefined;
 	try {
 		// The roster again, at send time: users who left since the broadcast started are dropped.
 		ids = await rosterShard(env, task.shard).idsIn(task.run, begun.filter, begun.startedAt);
+		// The slot is taken last, so the call leaves as close to its time as can be.
+		slot = ids.length > 0 ? await reserveSlot(env) : undefined;
+		if (slot !== undefined && slot - Date.now() > LEASE_MS / 2) {
+			await ledger.extend(task.key, slot + LEASE_MS);
+		}
 	} catch (error) {
 		await ledger.release(task.key, String(error));
 		throw error;
@@ -132,6 +137,7 @@ async function sendBatch(
 		await ledger.finish(task.key, { sent: 0, skipped, failed: [] });
 		return true;
 	}
+	await sleepUntil(slot);
 	let answer: Awaited<ReturnType<ViberApi["broadcastMessage"]>>;
 	try {
 		answer = await broadcastApi(env).broadcastMessage(ids, begun.message);

@@ -183,6 +183,15 @@ export class LedgerObject extends DurableObject<Env> {
 		};
 	}
 
+	/** Extends a claim that must wait for its slot past the usual lease. */
+	async extend(key: string, until: number): Promise<void> {
+		this.sql.exec(
+			"UPDATE batches SET lease_until = max(lease_until, ?) WHERE key = ? AND state = 'sending'",
+			until,
+			key,
+		);
+	}
+
 	/** Gives a claimed batch back after a call that certainly did not go out (to be retried). */
 	async release(key: string, error: string): Promise<void> {
 		this.sql.exec(

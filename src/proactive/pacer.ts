@@ -7,8 +7,11 @@ import { DurableObject } from "cloudflare:workers";
 
 /** Viber's window for the broadcast rate (viber-api.md §4). */
 export const WINDOW_MS = 10_000;
-/** Slack on top of the window for the spread of network latency between two calls. */
-export const MARGIN_MS = 150;
+/**
+ * Slack on top of the window: a call goes out a little after its time (the answer from this
+ * object travels back first), and an early call that is late must not squeeze the window.
+ */
+export const MARGIN_MS = 500;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
@@ -26,8 +29,8 @@ export class PacerObject extends DurableObject<Env> {
 
 	/**
 	 * Reserves the next call time: no earlier than now, than the previous reservation, nor than
-	 * one window (plus margin) after the reservation `limit` calls back. Returns the ms to wait.
-	 * The times live in SQLite, so a restart of the object keeps the limit.
+	 * one window (plus margin) after the reservation `limit` calls back. Returns that time (epoch
+	 * ms). The times live in SQLite, so a restart of the object keeps the limit.
 	 */
 	async reserve(limit: number): Promise<number> {
 		const now = Date.now();
@@ -50,7 +53,7 @@ export class PacerObject extends DurableObject<Env> {
 			n + 1,
 			at,
 		);
-		return at - now;
+		return at;
 	}
 }
 
@@ -64,10 +67,15 @@ export function callsPerWindow(env: { BROADCAST_CALLS_PER_10S?: string }): numbe
 	return n;
 }
 
-/** Waits for this bot's next broadcast slot. */
-export async function waitForSlot(env: Env): Promise<void> {
+/** Reserves this bot's next broadcast slot: its time (epoch ms), or undefined without pacing. */
+export async function reserveSlot(env: Env): Promise<number | undefined> {
 	const limit = callsPerWindow(env);
-	if (limit === 0) return;
-	const wait = await env.PACER.getByName("broadcast").reserve(limit);
+	if (limit === 0) return undefined;
+	return env.PACER.getByName("broadcast").reserve(limit);
+}
+
+/** Waits until `at` (epoch ms), if it is still ahead. */
+export async function sleepUntil(at: number | undefined): Promise<void> {
+	const wait = at === undefined ? 0 : at - Date.now();
 	if (wait > 0) await scheduler.wait(wait);
 }

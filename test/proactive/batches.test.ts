@@ -95,13 +95,13 @@ describe("the pacer", () => {
 		const pacer = env.PACER.getByName("pacer-test");
 		const start = Date.now();
 		const times: number[] = [];
-		for (let i = 0; i < 23; i++) times.push(Date.now() + (await pacer.reserve(5)));
+		for (let i = 0; i < 23; i++) times.push(await pacer.reserve(5));
 		for (const [i, t] of times.entries()) {
 			const inWindow = times.filter((u) => u >= t && u < t + 10_000);
 			expect(inWindow.length, `window from call ${i}`).toBeLessThanOrEqual(5);
 		}
 		// Not slower than needed: 23 calls at 5 per window take 4 windows (plus margins).
-		expect((times.at(-1) as number) - start).toBeLessThan(4 * 10_000 + 4 * 200);
+		expect((times.at(-1) as number) - start).toBeLessThan(4 * 10_000 + 4 * 600);
 		expect((times.at(-1) as number) - start).toBeGreaterThanOrEqual(4 * 10_000);
 	});
 });
