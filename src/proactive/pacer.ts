@@ -11,7 +11,7 @@ export const WINDOW_MS = 10_000;
  * Slack on top of the window: a call goes out a little after its time (the answer from this
  * object travels back first), and an early call that is late must not squeeze the window.
  */
-export const MARGIN_MS = 500;
+export const MARGIN_MS = 1_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
