@@ -72,24 +72,26 @@ export async function consumeBroadcasts(
 async function planStep(env: Env, task: Extract<BroadcastTask, { kind: "plan" }>): Promise<void> {
 	const ledger = env.BROADCAST.getByName(task.id);
 	const known = await ledger.plan(task.shard, task.after);
-	let plan = known.plan;
-	if (!plan) {
-		const cut = await rosterShard(env, task.shard).ranges(
+	const cut =
+		known.plan ??
+		(await rosterShard(env, task.shard).ranges(
 			task.after,
 			known.filter,
 			known.startedAt,
 			BATCH_SIZE,
 			BATCHES_PER_STEP,
-		);
-		plan = await ledger.recordPlan(task.shard, task.after, cut);
-	}
-	const tasks: BroadcastTask[] = plan.ranges.map((run) => ({
-		kind: "batch",
-		id: task.id,
-		shard: task.shard,
-		key: batchKey(task.shard, run),
-		run,
-	}));
+		));
+	// Idempotent: a redelivered step gets the plan recorded first, and the packs it made.
+	const plan = await ledger.recordPlan(task.shard, task.after, cut, BATCH_SIZE);
+	const tasks: BroadcastTask[] = [
+		...plan.ranges.map((run) => ({
+			kind: "batch" as const,
+			id: task.id,
+			key: batchKey(task.shard, run),
+			pieces: [{ shard: task.shard, run }],
+		})),
+		...plan.packs.map((pack) => ({ kind: "batch" as const, id: task.id, ...pack })),
+	];
 	const last = plan.ranges.at(-1);
 	if (plan.more && last) tasks.push({ ...task, after: last.to });
 	for (let i = 0; i < tasks.length; i += SEND_BATCH_MAX) {
@@ -122,7 +124,10 @@ async function sendBatch(
 	let slot: number | undefined;
 	try {
 		// The roster again, at send time: users who left since the broadcast started are dropped.
-		ids = await rosterShard(env, task.shard).idsIn(task.run, begun.filter, begun.startedAt);
+		const lists = await Promise.all(
+			task.pieces.map((p) => rosterShard(env, p.shard).idsIn(p.run, begun.filter, begun.startedAt)),
+		);
+		ids = lists.flat();
 		// The slot is taken last, so the call leaves as close to its time as can be.
 		slot = ids.length > 0 ? await reserveSlot(env) : undefined;
 		if (slot !== undefined && slot - Date.now() > LEASE_MS / 2) {
@@ -132,7 +137,7 @@ async function sendBatch(
 		await ledger.release(task.key, String(error));
 		throw error;
 	}
-	const skipped = task.run.count - ids.length;
+	const skipped = task.pieces.reduce((n, p) => n + p.run.count, 0) - ids.length;
 	if (ids.length === 0) {
 		await ledger.finish(task.key, { sent: 0, skipped, failed: [] });
 		return true;

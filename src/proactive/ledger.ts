@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import type { IdRange } from "./roster";
 import type { SubscriberFilter } from "./roster-query";
+import type { Piece } from "./tasks";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -26,6 +27,8 @@ CREATE TABLE IF NOT EXISTS batches (
 	token TEXT, error TEXT
 );
 CREATE TABLE IF NOT EXISTS failures (status INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tails (shard INTEGER PRIMARY KEY, run TEXT);
+CREATE TABLE IF NOT EXISTS packs (key TEXT PRIMARY KEY, pieces TEXT NOT NULL, packed_by INTEGER NOT NULL);
 `;
 
 /** What a broadcast was asked to do. */
@@ -42,6 +45,11 @@ export interface BroadcastInit {
 export interface Plan {
 	ranges: IdRange[];
 	more: boolean;
+}
+
+/** A recorded plan: its full batches, and the batches of packed short runs to queue, if any. */
+export interface RecordedPlan extends Plan {
+	packs: { key: string; pieces: Piece[] }[];
 }
 
 /** What the consumer should do with a batch it was handed. */
@@ -134,25 +142,80 @@ export class LedgerObject extends DurableObject<Env> {
 		return row && { ranges: JSON.parse(row.ranges as string) as IdRange[], more: row.more === 1 };
 	}
 
-	/** Keeps the first plan made for a step and returns it: a redelivered step makes the same batches. */
-	async recordPlan(shard: number, after: string, plan: Plan): Promise<Plan> {
+	/**
+	 * Keeps the first plan made for a step and returns it: a redelivered step makes the same
+	 * batches. A shard's last run, when short of `size`, is held back; once every shard has
+	 * reported its last step, the short runs are packed into shared batches of up to `size` ids,
+	 * so a broadcast makes about N / size calls, not one extra per shard.
+	 */
+	async recordPlan(shard: number, after: string, plan: Plan, size: number): Promise<RecordedPlan> {
 		if (!this.storedPlan(shard, after)) {
+			const last = plan.ranges.at(-1);
+			const tail = !plan.more && last && last.count < size ? last : undefined;
+			const full = tail ? plan.ranges.slice(0, -1) : plan.ranges;
 			this.sql.exec(
 				"INSERT INTO plans (shard, after, ranges, more) VALUES (?, ?, ?, ?)",
 				shard,
 				after,
-				JSON.stringify(plan.ranges),
+				JSON.stringify(full),
 				plan.more ? 1 : 0,
 			);
-			for (const r of plan.ranges) {
+			for (const r of full) {
 				this.sql.exec(
 					"INSERT OR IGNORE INTO batches (key, queued) VALUES (?, ?)",
 					batchKey(shard, r),
 					r.count,
 				);
 			}
+			if (!plan.more) {
+				this.sql.exec(
+					"INSERT OR IGNORE INTO tails (shard, run) VALUES (?, ?)",
+					shard,
+					tail ? JSON.stringify(tail) : null,
+				);
+				this.packTails(shard, size);
+			}
 		}
-		return this.storedPlan(shard, after) as Plan;
+		const stored = this.storedPlan(shard, after) as Plan;
+		const packs = this.sql
+			.exec<Row>("SELECT key, pieces FROM packs WHERE packed_by = ? ORDER BY key", shard)
+			.toArray()
+			.map((r) => ({ key: r.key as string, pieces: JSON.parse(r.pieces as string) as Piece[] }));
+		return { ...stored, packs: stored.more ? [] : packs };
+	}
+
+	/** When every shard's short last run is in, packs them into batches (once). */
+	private packTails(by: number, size: number): void {
+		const reported = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tails").one().n;
+		const packed = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM packs").one().n;
+		if (reported < (this.meta()?.shards as number) || packed > 0) return;
+		const tails = this.sql
+			.exec<Row>("SELECT shard, run FROM tails WHERE run IS NOT NULL ORDER BY shard")
+			.toArray()
+			.map((r) => ({ shard: r.shard as number, run: JSON.parse(r.run as string) as IdRange }));
+		const groups: Piece[][] = [];
+		let current: Piece[] = [];
+		let count = 0;
+		for (const piece of tails) {
+			if (count + piece.run.count > size) {
+				groups.push(current);
+				[current, count] = [[], 0];
+			}
+			current.push(piece);
+			count += piece.run.count;
+		}
+		if (current.length > 0) groups.push(current);
+		for (const [i, pieces] of groups.entries()) {
+			const key = `tail:${i}`;
+			const queued = pieces.reduce((n, p) => n + p.run.count, 0);
+			this.sql.exec(
+				"INSERT INTO packs (key, pieces, packed_by) VALUES (?, ?, ?)",
+				key,
+				JSON.stringify(pieces),
+				by,
+			);
+			this.sql.exec("INSERT OR IGNORE INTO batches (key, queued) VALUES (?, ?)", key, queued);
+		}
 	}
 
 	/**

@@ -8,7 +8,6 @@ import {
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { type BroadcastStats, broadcastStats } from "../../src/proactive/broadcast";
-import type { IdRange } from "../../src/proactive/roster";
 import type { BroadcastTask } from "../../src/proactive/tasks";
 import worker from "../worker";
 import { TOKEN } from "./callbacks";
@@ -30,24 +29,6 @@ export async function settled(id: string, timeout = 30_000): Promise<BroadcastSt
 export async function callsWithText(text: string) {
 	const calls = await fakeViber.requests({ token: TOKEN, endpoint: "broadcast_message" });
 	return calls.filter((c) => c.body.text === text).map((c) => c.body.broadcast_list as string[]);
-}
-
-/** The batches the ledger of a broadcast planned, as queue tasks. */
-export function plannedBatches(id: string): Promise<Extract<BroadcastTask, { kind: "batch" }>[]> {
-	return runInDurableObject(env.BROADCAST.getByName(id), (_, state) =>
-		state.storage.sql
-			.exec<{ shard: number; ranges: string }>("SELECT shard, ranges FROM plans")
-			.toArray()
-			.flatMap((row) =>
-				(JSON.parse(row.ranges) as IdRange[]).map((run) => ({
-					kind: "batch" as const,
-					id,
-					shard: row.shard,
-					key: `${row.shard}:${run.from}`,
-					run,
-				})),
-			),
-	);
 }
 
 /** The message tokens a broadcast's calls were answered with. */

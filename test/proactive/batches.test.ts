@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { broadcastStats } from "../../src/proactive/broadcast";
-import { batchKey } from "../../src/proactive/ledger";
 import { applyToRoster } from "../../src/proactive/roster-client";
 import { shardCount, shardOf } from "../../src/proactive/shard";
 import type { BroadcastTask } from "../../src/proactive/tasks";
@@ -34,10 +33,10 @@ async function plannedBatch(country: string, text: string, users = 40) {
 		shards: 1,
 	});
 	const cut = await rosterShardOf(inShard[0] as string).ranges("", filter, Date.now(), 300, 1);
-	const plan = await ledger.recordPlan(shard, "", cut);
-	const run = plan.ranges[0];
-	if (!run) throw new Error("no batch planned");
-	const task: BroadcastTask = { kind: "batch", id, shard, key: batchKey(shard, run), run };
+	// One shard of one: its short run is packed into a batch of its own at once.
+	const [pack] = (await ledger.recordPlan(shard, "", cut, 300)).packs;
+	if (!pack) throw new Error("no batch planned");
+	const task: Extract<BroadcastTask, { kind: "batch" }> = { kind: "batch", id, ...pack };
 	return { id, task, inShard, ledger };
 }
 
