@@ -45,6 +45,8 @@ export interface BroadcastInit {
 export interface Plan {
 	ranges: IdRange[];
 	more: boolean;
+	/** The ids of the last run, when it is short (from `RosterObject.ranges`). */
+	lastIds?: string[];
 }
 
 /** A recorded plan: its full batches, and the batches of packed short runs to queue, if any. */
@@ -171,7 +173,7 @@ export class LedgerObject extends DurableObject<Env> {
 				this.sql.exec(
 					"INSERT OR IGNORE INTO tails (shard, run) VALUES (?, ?)",
 					shard,
-					tail ? JSON.stringify(tail) : null,
+					tail ? JSON.stringify({ ...tail, ids: plan.lastIds ?? [] }) : null,
 				);
 				this.packTails(shard, size);
 			}
@@ -192,17 +194,29 @@ export class LedgerObject extends DurableObject<Env> {
 		const tails = this.sql
 			.exec<Row>("SELECT shard, run FROM tails WHERE run IS NOT NULL ORDER BY shard")
 			.toArray()
-			.map((r) => ({ shard: r.shard as number, run: JSON.parse(r.run as string) as IdRange }));
+			.map((r) => ({
+				shard: r.shard as number,
+				...(JSON.parse(r.run as string) as IdRange & { ids: string[] }),
+			}));
+		// Fill each batch to `size`, splitting a run at an id where it does not fit.
 		const groups: Piece[][] = [];
 		let current: Piece[] = [];
-		let count = 0;
-		for (const piece of tails) {
-			if (count + piece.run.count > size) {
-				groups.push(current);
-				[current, count] = [[], 0];
+		let room = size;
+		for (const tail of tails) {
+			let from = tail.from;
+			let ids = tail.ids.length > 0 ? tail.ids : undefined;
+			let left = tail.count;
+			while (left > 0) {
+				if (room === 0 || (!ids && left > room)) {
+					groups.push(current);
+					[current, room] = [[], size];
+				}
+				const take = Math.min(left, room);
+				const to = ids && take < ids.length ? (ids[take - 1] as string) : tail.to;
+				current.push({ shard: tail.shard, run: { from, to, count: take } });
+				[from, left, room] = [to, left - take, room - take];
+				ids = ids?.slice(take);
 			}
-			current.push(piece);
-			count += piece.run.count;
 		}
 		if (current.length > 0) groups.push(current);
 		for (const [i, pieces] of groups.entries()) {

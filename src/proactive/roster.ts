@@ -120,7 +120,7 @@ export class RosterObject extends DurableObject<Env> {
 		before: number,
 		size: number,
 		runs: number,
-	): Promise<{ ranges: IdRange[]; more: boolean }> {
+	): Promise<{ ranges: IdRange[]; more: boolean; lastIds?: string[] }> {
 		const where = whereSubscribed(filter, Date.now());
 		const ids = this.sql
 			.exec<{ user_id: string }>(
@@ -142,7 +142,10 @@ export class RosterObject extends DurableObject<Env> {
 			ranges.push({ from, to, count: run.length });
 			from = to;
 		}
-		return { ranges, more };
+		// The last run's ids, when short, so that it can be split to fill shared batches.
+		const last = ranges.at(-1);
+		const lastIds = !more && last && last.count < size ? ids.slice(-last.count) : undefined;
+		return { ranges, more, ...(lastIds ? { lastIds } : {}) };
 	}
 
 	/** The users of a run who are still subscribed now and still match: checked at send time. */
