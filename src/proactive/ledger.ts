@@ -3,10 +3,11 @@
  * batches (so a redelivered planning step makes the same batches) and records each batch before
  * and after its call, so a redelivered batch is never sent twice.
  */
-import { DurableObject } from "cloudflare:workers";
+
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import type { IdRange } from "./roster";
 import type { SubscriberFilter } from "./roster-query";
+import { SqlObject } from "./sql-object";
 import type { Piece } from "./tasks";
 
 const SCHEMA = `
@@ -93,13 +94,9 @@ export interface LedgerStats {
 
 type Row = Record<string, SqlStorageValue>;
 
-export class LedgerObject extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-
+export class LedgerObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(SCHEMA);
+		super(ctx, env, SCHEMA);
 	}
 
 	private meta(): Row | undefined {

@@ -3,7 +3,7 @@
  * `broadcast_message` calls, so that no window of 10 s holds more than the allowed calls
  * whatever the number of queue consumers.
  */
-import { DurableObject } from "cloudflare:workers";
+import { SqlObject } from "./sql-object";
 
 /** Viber's window for the broadcast rate (viber-api.md §4). */
 export const WINDOW_MS = 10_000;
@@ -18,13 +18,9 @@ CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counter (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), n INTEGER NOT NULL, last INTEGER NOT NULL);
 `;
 
-export class PacerObject extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-
+export class PacerObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(SCHEMA);
+		super(ctx, env, SCHEMA);
 	}
 
 	/**

@@ -3,9 +3,10 @@
  * broadcasts and count their `delivered`/`seen`/`failed` receipts, so ~2N receipts of a
  * broadcast to N users wake no user objects (unless the bot asks for receipt handlers).
  */
-import { DurableObject } from "cloudflare:workers";
+
 import type { Callback } from "../viber/schemas/callbacks";
 import { range, shardCount, shardOf } from "./shard";
+import { SqlObject } from "./sql-object";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, broadcast_id TEXT NOT NULL) WITHOUT ROWID;
@@ -22,13 +23,9 @@ export interface ReceiptCounts {
 	failed: number;
 }
 
-export class ReceiptsObject extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-
+export class ReceiptsObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(SCHEMA);
+		super(ctx, env, SCHEMA);
 	}
 
 	async register(token: string, broadcastId: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** The Roster: one Durable Object per shard of users, knowing who is subscribed (SQLite, indexed). */
-import { DurableObject } from "cloudflare:workers";
+
 import { type SubscriberFilter, whereSubscribed } from "./roster-query";
+import { SqlObject } from "./sql-object";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS roster (
@@ -44,13 +45,9 @@ type Row = Record<string, SqlStorageValue>;
 const opt = <T>(v: SqlStorageValue | undefined) =>
 	v === null || v === undefined ? undefined : (v as T);
 
-export class RosterObject extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-
+export class RosterObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(SCHEMA);
+		super(ctx, env, SCHEMA);
 	}
 
 	/** Records a user's state and profile unless a newer version is already stored. */
