@@ -2,7 +2,8 @@
 import { senderFromEnv } from "../runtime/viber";
 import { prepareMessage } from "../viber/limits";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { BroadcastInit, LedgerStats } from "./ledger";
+import type { BroadcastInit } from "./ledger";
+import type { LedgerStats } from "./ledger-stats";
 import { type ReceiptCounts, tallyReceipts } from "./receipts";
 import type { SubscriberFilter } from "./roster-query";
 import { range, shardCount } from "./shard";

@@ -5,6 +5,8 @@
  */
 
 import type { OutgoingMessage } from "../viber/schemas/messages";
+import { type LedgerStats, ledgerStats } from "./ledger-stats";
+import { packRuns } from "./pack";
 import type { IdRange } from "./roster";
 import type { SubscriberFilter } from "./roster-query";
 import { SqlObject } from "./sql-object";
@@ -68,28 +70,6 @@ export interface BatchOutcome {
 	skipped: number;
 	token?: string;
 	failed: { status: number }[];
-}
-
-/** Progress and counts of one broadcast. */
-export interface LedgerStats {
-	id: string;
-	startedAt: number;
-	/** Every shard is cut into batches and no batch waits or is being sent. */
-	done: boolean;
-	/** Batches by state: queued, sending, done, unknown, dead. */
-	batches: Record<string, number>;
-	queued: number;
-	sent: number;
-	/** Left out at send time: unsubscribed (or no longer matching) since the broadcast started. */
-	skipped: number;
-	/** Receivers in Viber's `failed_list`, and whole calls Viber refused, by status. */
-	failed: Record<string, number>;
-	/** Receivers of batches whose call may or may not have gone out (a crash between call and record). */
-	unknown: number;
-	/** Receivers of batches that ended in the dead-letter queue. */
-	dead: number;
-	/** `broadcast_message` calls answered with a `message_token`. */
-	calls: number;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -195,27 +175,7 @@ export class LedgerObject extends SqlObject {
 				shard: r.shard as number,
 				...(JSON.parse(r.run as string) as IdRange & { ids: string[] }),
 			}));
-		// Fill each batch to `size`, splitting a run at an id where it does not fit.
-		const groups: Piece[][] = [];
-		let current: Piece[] = [];
-		let room = size;
-		for (const tail of tails) {
-			let from = tail.from;
-			let ids = tail.ids.length > 0 ? tail.ids : undefined;
-			let left = tail.count;
-			while (left > 0) {
-				if (room === 0 || (!ids && left > room)) {
-					groups.push(current);
-					[current, room] = [[], size];
-				}
-				const take = Math.min(left, room);
-				const to = ids && take < ids.length ? (ids[take - 1] as string) : tail.to;
-				current.push({ shard: tail.shard, run: { from, to, count: take } });
-				[from, left, room] = [to, left - take, room - take];
-				ids = ids?.slice(take);
-			}
-		}
-		if (current.length > 0) groups.push(current);
+		const groups = packRuns(tails, size);
 		for (const [i, pieces] of groups.entries()) {
 			const key = `tail:${i}`;
 			const queued = pieces.reduce((n, p) => n + p.run.count, 0);
@@ -304,38 +264,10 @@ export class LedgerObject extends SqlObject {
 		return dead.rowsWritten > 0;
 	}
 
+	/** Progress and counts of this broadcast, or null before `create`. */
 	async stats(): Promise<LedgerStats | null> {
 		const meta = this.meta();
-		if (!meta) return null;
-		const sum = (column: string, where = "1") =>
-			this.sql
-				.exec<{ n: number }>(`SELECT coalesce(sum(${column}), 0) AS n FROM batches WHERE ${where}`)
-				.one().n;
-		const batches: Record<string, number> = {};
-		for (const r of this.sql.exec<Row>("SELECT state, count(*) AS n FROM batches GROUP BY state")) {
-			batches[r.state as string] = r.n as number;
-		}
-		const failed: Record<string, number> = {};
-		for (const r of this.sql.exec<Row>("SELECT status, n FROM failures ORDER BY status")) {
-			failed[String(r.status)] = r.n as number;
-		}
-		const planned = this.sql
-			.exec<{ n: number }>("SELECT count(*) AS n FROM plans WHERE more = 0")
-			.one().n;
-		const open = (batches.queued ?? 0) + (batches.sending ?? 0);
-		return {
-			id: meta.id as string,
-			startedAt: meta.started_at as number,
-			done: planned === meta.shards && open === 0,
-			batches,
-			queued: sum("queued"),
-			sent: sum("sent"),
-			skipped: sum("skipped"),
-			failed,
-			unknown: sum("queued", "state = 'unknown'"),
-			dead: sum("queued", "state = 'dead'"),
-			calls: this.sql.exec<{ n: number }>("SELECT count(token) AS n FROM batches").one().n,
-		};
+		return meta ? ledgerStats(this.sql, meta) : null;
 	}
 }
 

@@ -32,7 +32,7 @@ export async function seedRoster(n: number, country: string): Promise<string[]> 
 			applyToRoster(env, {
 				userId,
 				state: "subscribed",
-				version: 1,
+				version: 0,
 				country,
 				language: "en",
 				apiVersion: 8,

@@ -114,4 +114,22 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 		expect((await broadcastStats(env, id))?.receipts).toEqual({ delivered: 4, seen: 2, failed: 0 });
 		for (const userId of ids) expect(await subscriber(userId).profile()).toBeNull();
 	});
+
+	it("marks users Viber lists with status 5 as gone and counts other statuses", async () => {
+		const [gone, tooOld, fine] = (await seedRoster(3, "B8")) as [string, string, string];
+		const failed = [
+			{ receiver: gone, status: 5, status_message: "notRegistered" },
+			{ receiver: tooOld, status: 13, status_message: "apiVersionNotSupported" },
+		];
+		const body = `{"status":0,"status_message":"ok","message_token":5123456789012345678,"failed_list":${JSON.stringify(failed)}}`;
+		await fakeViber.fault({ token: TOKEN, endpoint: "broadcast_message", body });
+		const stats = await settled(
+			await startBroadcast(env, text("statuses B8"), { filter: { country: "B8" } }),
+		);
+		expect(stats).toMatchObject({ sent: 1, failed: { "5": 1, "13": 1 }, calls: 1 });
+		await vi.waitFor(async () => expect(await rosterState(gone)).toBe("gone"));
+		expect(await subscriber(gone).profile()).toMatchObject({ state: "gone" });
+		expect(await rosterState(tooOld)).toBe("subscribed");
+		expect(await rosterState(fine)).toBe("subscribed");
+	});
 });
