@@ -97,4 +97,27 @@ describe("roster", () => {
 	it("rejects a cursor it did not make", async () => {
 		await expect(listSubscribers(env, { cursor: "nonsense" })).rejects.toThrow(/bad cursor/);
 	});
+
+	it("filters on an open 24-hour session, learnt from the user's messages", async () => {
+		const hour = 60 * 60 * 1000;
+		const [recent, stale] = [newUserId(), newUserId()];
+		await applyToRoster(env, {
+			userId: recent,
+			state: "subscribed",
+			version: 1,
+			country: "S1",
+			lastInboundAt: Date.now() - hour,
+		});
+		await applyToRoster(env, {
+			userId: stale,
+			state: "subscribed",
+			version: 1,
+			country: "S1",
+			lastInboundAt: Date.now() - 25 * hour,
+		});
+		expect(await allSubscribed({ country: "S1", sessionOpen: true })).toEqual([recent]);
+		const writer = newUserId();
+		await post({ ...callbacks.text(writer, "hi"), sender: user(writer, { country: "S2" }) });
+		expect(await allSubscribed({ country: "S2", sessionOpen: true })).toEqual([writer]);
+	});
 });
