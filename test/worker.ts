@@ -57,6 +57,16 @@ testBot.hears(/^announce (\w+)$/, async (ctx) => {
 	await ctx.reply(`broadcast ${id}`);
 });
 
+// Broadcasts, then fails once (after the broadcast started, before the handler finished).
+const flakyAnnouncements = new Set<string>();
+testBot.hears(/^announce-flaky (\w+)$/, async (ctx) => {
+	await ctx.broadcast("flaky announcement", { filter: { country: String(ctx.match[1]) } });
+	if (!flakyAnnouncements.has(ctx.event.message_token)) {
+		flakyAnnouncements.add(ctx.event.message_token);
+		throw new Error("failed after broadcasting");
+	}
+});
+
 // Per-user timers and the 24-hour session.
 testBot.hears(/^remind (\d+) (.+)$/, async (ctx) => {
 	const id = await ctx.schedule(Number(ctx.match[1]), String(ctx.match[2]));

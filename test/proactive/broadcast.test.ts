@@ -132,4 +132,22 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 		expect(await rosterState(tooOld)).toBe("subscribed");
 		expect(await rosterState(fine)).toBe("subscribed");
 	});
+
+	it("does not broadcast twice when the handler that started it is retried", async () => {
+		const ids = await seedRoster(7, "B9");
+		const sender = (await seedRoster(1, "ZY"))[0] as string;
+		await post(callbacks.text(sender, "announce-flaky B9"));
+		await vi.waitFor(
+			async () => {
+				const calls = await callsWithText("flaky announcement");
+				expect(calls.flat().sort()).toEqual([...ids].sort());
+			},
+			{ timeout: 15_000, interval: 200 },
+		);
+		expect(await subscriber(sender).deadLetters()).toEqual([]);
+		expect(await subscriber(sender).pendingEvents()).toBe(0);
+		// Time for a second broadcast to show up, had the retry started one.
+		await new Promise((resolve) => setTimeout(resolve, 2_500));
+		expect((await callsWithText("flaky announcement")).flat()).toHaveLength(ids.length);
+	});
 });
