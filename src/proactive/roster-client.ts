@@ -87,3 +87,16 @@ export async function countSubscribers(env: Env, filter: SubscriberFilter = {}):
 	);
 	return counts.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * Of `userIds`, those the roster knows may not be messaged: one call per shard involved, not one
+ * per user. Users the roster never heard of are not refused (Viber decides).
+ */
+export async function refusedByRoster(env: Env, userIds: string[]): Promise<Set<string>> {
+	const shards = shardCount(env);
+	const byShard = Map.groupBy(userIds, (id) => shardOf(id, shards));
+	const lists = await Promise.all(
+		[...byShard].map(([shard, ids]) => rosterShard(env, shard).refusedAmong(ids)),
+	);
+	return new Set(lists.flat());
+}

@@ -162,6 +162,19 @@ export class RosterObject extends SqlObject {
 			.map((r) => r.user_id);
 	}
 
+	/** Of `userIds`, those the roster knows may not be messaged (left, gone, never subscribed). */
+	async refusedAmong(userIds: string[]): Promise<string[]> {
+		if (userIds.length > MAX_PAGE) throw new Error(`refusedAmong: at most ${MAX_PAGE} ids a call`);
+		const refused: string[] = [];
+		for (const userId of userIds) {
+			const row = this.sql
+				.exec<Row>("SELECT state FROM roster WHERE user_id = ?", userId)
+				.toArray()[0];
+			if (row && row.state !== "subscribed") refused.push(userId);
+		}
+		return refused;
+	}
+
 	/** A user's roster state, or null if the roster never heard of them. */
 	async stateOf(userId: string): Promise<string | null> {
 		const row = this.sql

@@ -1,5 +1,6 @@
 /** `ctx.api`: the Viber client whose sends go through the receivers' Subscribers. */
 import type { BotApi } from "../framework/api";
+import { refusedByRoster } from "../proactive/roster-client";
 import type { ViberApi } from "../viber/client";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import type { FailedReceiver, SentMessage } from "../viber/schemas/responses";
@@ -12,6 +13,8 @@ export interface Subscribers {
 	mayReceive(receiver: string): Promise<boolean>;
 	/** Tells the user's Subscriber the status Viber gave for a message to them. */
 	rejected(receiver: string, status: number): Promise<void>;
+	/** proactive: those of many users who may not be messaged, from the roster in one go. */
+	refusedAmong?(receivers: string[]): Promise<Set<string>>;
 }
 
 const refusedLocally = (receiver: string): FailedReceiver => ({
@@ -29,7 +32,10 @@ export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 	return {
 		sendMessage: (receiver, message) => subscribers.send(receiver, message),
 		broadcastMessage: async (receivers, message) => {
-			const allowed = await Promise.all(receivers.map((id) => subscribers.mayReceive(id)));
+			const refusedSet = await subscribers.refusedAmong?.(receivers);
+			const allowed = refusedSet
+				? receivers.map((id) => !refusedSet.has(id))
+				: await Promise.all(receivers.map((id) => subscribers.mayReceive(id)));
 			const refused = receivers.filter((_, i) => !allowed[i]);
 			const result = await raw.broadcastMessage(
 				receivers.filter((_, i) => allowed[i]),
@@ -53,5 +59,6 @@ export function subscribersOf(env: Env): Subscribers {
 		send: (receiver, message) => stub(receiver).send(receiver, message),
 		mayReceive: (receiver) => stub(receiver).mayReceive(),
 		rejected: (receiver, status) => stub(receiver).rejected(receiver, status),
+		refusedAmong: (receivers) => refusedByRoster(env, receivers),
 	};
 }

@@ -166,6 +166,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		return {
 			send: (id, message) => (id === self ? this.send(id, message) : others.send(id, message)),
 			mayReceive: (id) => (id === self ? this.mayReceive() : others.mayReceive(id)),
+			refusedAmong: others.refusedAmong, // proactive: the roster, not one RPC per receiver
 			rejected: (id, status) =>
 				id === self ? this.rejected(id, status) : others.rejected(id, status),
 		};

@@ -5,6 +5,7 @@ import {
 	applyToRoster,
 	countSubscribers,
 	listSubscribers,
+	refusedByRoster,
 } from "../../src/proactive/roster-client";
 import { callbacks, newUserId, post, subscriber, user } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
@@ -119,5 +120,15 @@ describe("roster", () => {
 		const writer = newUserId();
 		await post({ ...callbacks.text(writer, "hi"), sender: user(writer, { country: "S2" }) });
 		expect(await allSubscribed({ country: "S2", sessionOpen: true })).toEqual([writer]);
+	});
+
+	it("names the users a broadcast list must leave out, a query per shard", async () => {
+		const [stays, left, gone, opened, unknown] = Array.from({ length: 5 }, () => newUserId());
+		await applyToRoster(env, { userId: stays as string, state: "subscribed", version: 1 });
+		await applyToRoster(env, { userId: left as string, state: "unsubscribed", version: 1 });
+		await applyToRoster(env, { userId: gone as string, state: "gone", version: 1 });
+		await applyToRoster(env, { userId: opened as string, state: "not_subscribed", version: 1 });
+		const refused = await refusedByRoster(env, [stays, left, gone, opened, unknown] as string[]);
+		expect([...refused].sort()).toEqual([left, gone, opened].sort());
 	});
 });
