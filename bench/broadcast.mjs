@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const { values: args } = parseArgs({
 	options: {
@@ -29,6 +30,8 @@ const TOKEN = "bench-token-0123456789";
 const FAKE_PORT = 8770;
 const WORKER_PORT = 8771;
 const OUT = ".wrangler/bench-broadcast";
+process.env.VIBER_AUTH_TOKEN ??= TOKEN; // wrangler.toml requires the secret to be set
+const configured = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
 
 // ---- the fake Viber API: answers broadcast_message at once and records what it got ----
 const fake = {
@@ -96,29 +99,14 @@ async function run(users, paced) {
 			modulesRoot: OUT,
 			compatibilityDate: "2026-11-01",
 			compatibilityFlags: ["nodejs_compat"],
-			durableObjects: {
-				SUBSCRIBER: { className: "Subscriber", useSQLite: true },
-				ROSTER: { className: "Roster", useSQLite: true },
-				BROADCAST: { className: "BroadcastLedger", useSQLite: true },
-				PACER: { className: "BroadcastPacer", useSQLite: true },
-				RECEIPTS: { className: "BroadcastReceipts", useSQLite: true },
-			},
-			queueProducers: { BROADCAST_QUEUE: "viber-broadcasts" },
-			queueConsumers: {
-				"viber-broadcasts": {
-					maxBatchSize: 100,
-					maxBatchTimeout: 1,
-					maxRetries: 8,
-					deadLetterQueue: "viber-broadcasts-dlq",
-				},
-				"viber-broadcasts-dlq": { maxBatchSize: 10, maxBatchTimeout: 1 },
-			},
+			// The bindings, queues and consumer settings exactly as wrangler.toml declares them.
+			durableObjects: configured.durableObjects,
+			queueProducers: configured.queueProducers,
+			queueConsumers: configured.queueConsumers,
 			bindings: {
+				...configured.bindings,
 				VIBER_AUTH_TOKEN: TOKEN,
 				VIBER_API_URL: `http://127.0.0.1:${FAKE_PORT}/pa`,
-				BOT_NAME: "Bench Bot",
-				BOT_AVATAR: "",
-				ROSTER_SHARDS: "16",
 				BROADCAST_CALLS_PER_10S: paced ? "500" : "0",
 			},
 			host: "127.0.0.1",
