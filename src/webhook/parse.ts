@@ -9,7 +9,7 @@ export class BadCallbackError extends Error {
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** @throws BadCallbackError for bytes that are not UTF-8 JSON of a callback's shape. */
-export function parseCallback(body: ArrayBuffer): Callback {
+export function parseCallback(body: ArrayBuffer | Uint8Array): Callback {
 	let parsed: unknown;
 	try {
 		parsed = parseJson(utf8.decode(body));
