@@ -35,6 +35,14 @@ const E2E_BOT_WORKER = {
 	outboundService: "viber-emulator",
 };
 
+/** Answers API calls with redirects and records who followed them (test/viber/redirect.test.ts). */
+const REDIRECTOR_WORKER = {
+	name: "redirector",
+	modules: true,
+	scriptPath: "test/helpers/redirector-worker.js",
+	...COMPATIBILITY,
+};
+
 function bundle(entry: string, outfile: string) {
 	return build({
 		entryPoints: [entry],
@@ -71,8 +79,12 @@ export default defineConfig({
 								},
 								// Every outbound fetch of the bot under test reaches the emulator.
 								outboundService: "viber-emulator",
-								serviceBindings: { FAKE_VIBER: "viber-emulator", E2E_BOT: "e2e-bot" },
-								workers: [EMULATOR_WORKER, E2E_BOT_WORKER],
+								serviceBindings: {
+									FAKE_VIBER: "viber-emulator",
+									E2E_BOT: "e2e-bot",
+									REDIRECTOR: "redirector",
+								},
+								workers: [EMULATOR_WORKER, E2E_BOT_WORKER, REDIRECTOR_WORKER],
 							},
 						};
 					}),

@@ -3,6 +3,7 @@ declare namespace Cloudflare {
 	interface Env {
 		FAKE_VIBER: Fetcher;
 		E2E_BOT: Fetcher;
+		REDIRECTOR: Fetcher;
 		E2E_TOKEN: string;
 	}
 }
