@@ -76,6 +76,9 @@ export default defineConfig({
 									VIBER_AUTH_TOKEN: "test-token-0123456789",
 									VIBER_API_URL: "http://127.0.0.1:9/pa",
 									E2E_TOKEN,
+									// Overrides for the hostile suite (test/webhook/hostile.test.ts).
+									HOSTILE_SEED: process.env.HOSTILE_SEED ?? "",
+									HOSTILE_RUNS: process.env.HOSTILE_RUNS ?? "",
 								},
 								// Every outbound fetch of the bot under test reaches the emulator.
 								outboundService: "viber-emulator",

@@ -5,5 +5,7 @@ declare namespace Cloudflare {
 		E2E_BOT: Fetcher;
 		REDIRECTOR: Fetcher;
 		E2E_TOKEN: string;
+		HOSTILE_SEED: string;
+		HOSTILE_RUNS: string;
 	}
 }
