@@ -2,7 +2,15 @@
 import { createMiddleware } from "hono/factory";
 import { MISSING_TOKEN_HELP } from "../runtime/viber";
 import { isSignatureShaped, verifySignature } from "../viber/signature";
-import { BROKEN, discardBody, MAX_BODY_BYTES, readBodyCapped, TOO_LARGE } from "./body";
+import {
+	BODY_WITHIN_MS,
+	BROKEN,
+	discardBody,
+	MAX_BODY_BYTES,
+	readBodyCapped,
+	TOO_LARGE,
+	TOO_SLOW,
+} from "./body";
 
 export type VerifiedEnv = { Bindings: Env; Variables: { rawBody: Uint8Array<ArrayBuffer> } };
 
@@ -10,7 +18,8 @@ const problem = (error: string) => ({ error });
 
 /**
  * Reads the body first, whatever else is wrong with the request, so the sender always finishes
- * its upload and gets an answer: over `MAX_BODY_BYTES` → 413. Then takes the signature from
+ * its upload and gets an answer: over `MAX_BODY_BYTES` → 413, slower than `BODY_WITHIN_MS`
+ * → 408. Then takes the signature from
  * `X-Viber-Content-Signature`, else from `?sig=`, and checks it over the exact bytes received:
  * missing → 401, wrong → 403; either way nothing else runs.
  */
@@ -26,6 +35,9 @@ export const verifyViberSignature = () =>
 		const body = await readBodyCapped(c.req.raw, MAX_BODY_BYTES);
 		if (body === TOO_LARGE) {
 			return c.json(problem(`body larger than ${MAX_BODY_BYTES / 1024} KiB`), 413);
+		}
+		if (body === TOO_SLOW) {
+			return c.json(problem(`the body took longer than ${BODY_WITHIN_MS / 1000} s`), 408);
 		}
 		if (body === BROKEN) return c.json(problem("the body broke off"), 400);
 		const signature = c.req.header("x-viber-content-signature") ?? c.req.query("sig");

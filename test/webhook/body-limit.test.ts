@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signBody } from "../../src/viber/signature";
 import { MAX_BODY_BYTES } from "../../src/webhook/app";
+import { BODY_WITHIN_MS } from "../../src/webhook/body";
 import { callbacks, newUserId, post, subscriber, TOKEN } from "../helpers/callbacks";
 
 const CHUNK = new Uint8Array(64 * 1024).fill(0x20);
@@ -74,6 +75,20 @@ describe("POST /webhook body cap", () => {
 		expect(pulled).toBeLessThan(600);
 		await scheduler.wait(200);
 		expect(seen.pulled).toBe(pulled);
+	});
+
+	it("answers 408 to a body that trickles in slower than the deadline", async () => {
+		const stream = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				await scheduler.wait(200);
+				controller.enqueue(new Uint8Array(10).fill(0x20));
+			},
+		});
+		const started = Date.now();
+		const res = await postRaw(stream);
+		expect(res.status).toBe(408);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_WITHIN_MS - 100);
+		expect(Date.now() - started).toBeLessThan(BODY_WITHIN_MS + 10_000);
 	});
 
 	it("answers 413 from Content-Length alone when it declares more than the cap", async () => {
