@@ -134,7 +134,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		attempt: number,
 		willRetry: boolean,
 	): Promise<Context> {
-		const session = this.store.loadSession<object>() ?? this.bot.initialSession();
+		const session = this.bot.restoreSession(this.store.loadSession());
 		const before = JSON.stringify(session);
 		const user = this.store.user();
 		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
@@ -226,6 +226,11 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	/** What this object knows of its user, or null before any contact. */
 	async profile(): Promise<SubscriberProfile | null> {
 		return this.store.profile() ?? null;
+	}
+
+	/** The user's session as the next handler will see it (for tests and tools). */
+	async session(): Promise<object> {
+		return this.bot.restoreSession(this.store.loadSession());
 	}
 
 	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
