@@ -1,7 +1,7 @@
 /**
- * The worker under test, and the bot the emulator talks to in end-to-end tests (bundled as the
- * `e2e-bot` worker, vitest.config.ts): the real wiring of `src/index.ts` around a test bot, never
- * `src/bot.ts`, so these tests pass whatever bot a fork has. It is bundled: no `cloudflare:test`.
+ * The worker under test, which the emulator also talks to in end-to-end tests (vitest.config.ts):
+ * the real wiring of `src/index.ts` around a test bot, never `src/bot.ts`, so these tests pass
+ * whatever bot a fork has. Add the triggers your tests need; keep the catch-alls last.
  */
 import { Bot } from "../src/framework/bot";
 import { SubscriberObject } from "../src/subscriber/subscriber";
@@ -40,7 +40,13 @@ export const SAMPLES: Record<string, OutgoingMessage> = {
 			ButtonsGroupColumns: 6,
 			ButtonsGroupRows: 1,
 			Buttons: [
-				{ Columns: 6, Rows: 1, ActionType: "reply", ActionBody: "order Cocoa", Text: "<b>Cocoa</b>" },
+				{
+					Columns: 6,
+					Rows: 1,
+					ActionType: "reply",
+					ActionBody: "order Cocoa",
+					Text: "<b>Cocoa</b>",
+				},
 			],
 		},
 	},

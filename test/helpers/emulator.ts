@@ -1,10 +1,10 @@
-/** Drives the emulator like its chat page does, against the end-to-end test bot (vitest.config.ts). */
+/** Drives the emulator like its chat page does, against the worker under test (test/worker.ts). */
 import { env } from "cloudflare:workers";
 import { emulatorClient } from "../kit/emulator";
 
 export type { ChatItem, LogEntry } from "../kit/emulator";
 
-export const E2E_TOKEN = env.E2E_TOKEN;
+export const E2E_TOKEN = env.VIBER_AUTH_TOKEN;
 
 const as = (token: string) => emulatorClient(env.FAKE_VIBER, token);
 
@@ -14,8 +14,7 @@ export const emulator = {
 		as(token).viber<T>(endpoint, body),
 	setWebhook: (options: Record<string, unknown> = {}, token = E2E_TOKEN) =>
 		as(token).setWebhook(options),
-	newUser: (profile: Record<string, unknown> = {}, token = E2E_TOKEN) =>
-		as(token).newUser(profile),
+	newUser: (profile: Record<string, unknown> = {}, token = E2E_TOKEN) => as(token).newUser(profile),
 	open: (userId: string, token = E2E_TOKEN) => as(token).open(userId),
 	send: (userId: string, message: Record<string, unknown>, silent = false, token = E2E_TOKEN) =>
 		as(token).send(userId, message, silent),

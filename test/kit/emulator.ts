@@ -78,7 +78,10 @@ export function emulatorClient(emulator: Fetcher, token: string) {
 			const all: LogEntry[] = [];
 			for (;;) {
 				const from = all.at(-1)?.seq ?? after;
-				const { entries } = await call<{ entries: LogEntry[] }>("GET", `/api/log${q}&after=${from}`);
+				const { entries } = await call<{ entries: LogEntry[] }>(
+					"GET",
+					`/api/log${q}&after=${from}`,
+				);
 				all.push(...entries);
 				if (entries.length < PAGE) return all;
 			}

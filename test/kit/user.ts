@@ -71,7 +71,9 @@ export class TestUser<S> {
 		const button = buttons.find((b) => b.ActionBody === label || plain(b.Text) === label);
 		if (!button) {
 			const shown = buttons.map((b) => JSON.stringify(plain(b.Text) || b.ActionBody));
-			throw new Error(`No button "${label}" to tap; the buttons are: ${shown.join(", ") || "none"}`);
+			throw new Error(
+				`No button "${label}" to tap; the buttons are: ${shown.join(", ") || "none"}`,
+			);
 		}
 		if ((button.ActionType ?? "reply") !== "reply") {
 			throw new Error(`Button "${label}" is "${button.ActionType}": it sends the bot nothing`);
