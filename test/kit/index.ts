@@ -46,8 +46,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isAnswered = (entry: LogEntry, userId: string, event: string) =>
 	entry.kind === "callback" && entry.name === event && entry.user_id === userId;
 
-/** A kit for the bot behind `options`; `kit` below is the one for your bot. */
-export function createKit<B extends Bot<object>>(options: KitOptions) {
+/** A kit for the bot behind `options` (`B`: its type, for sessions); `kit` below is for your bot. */
+export function createKit<B = Bot>(options: KitOptions) {
 	const client = emulatorClient(options.emulator, options.token);
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	const subscriber = (userId: string) => options.subscribers.getByName(userId);
