@@ -4,10 +4,7 @@ import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 import { SAMPLES } from "../worker";
 
-const sentTexts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map(
-		(r) => r.body.text,
-	);
+const sentTexts = (userId: string) => fakeViber.sentTexts(userId);
 
 describe("Subscriber conversation", () => {
 	it("answers conversation_started with the welcome message as the response body", async () => {

@@ -12,10 +12,7 @@ async function storeOldSession(userId: string, session: object): Promise<void> {
 	});
 }
 
-const sentTexts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map(
-		(r) => r.body.text,
-	);
+const sentTexts = (userId: string) => fakeViber.sentTexts(userId);
 
 describe("Subscriber sessions", () => {
 	it("starts a new user with the initial session", async () => {
