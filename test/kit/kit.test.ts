@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { captureErrors } from "../helpers/console";
 import type { testBot } from "../worker";
 import { createKit } from ".";
+import { emulatorClient } from "./emulator";
 
 const options = {
 	emulator: env.FAKE_VIBER,
@@ -65,10 +66,8 @@ describe("the test kit", () => {
 		await ed.send("send carousel");
 		expect(await ed.tap("Cocoa")).toEqual([{ type: "text", text: "ordered Cocoa" }]);
 		// The silent tap is not shown as the user's message; the others are.
-		const chat = await options.emulator
-			.fetch(`http://e/api/users/${encodeURIComponent(ed.id)}/chat?token=${options.token}`)
-			.then((r) => r.json<{ items: { direction: string; message?: { text?: string } }[] }>());
-		const said = chat.items.filter((i) => i.direction === "in").map((i) => i.message?.text);
+		const chat = await emulatorClient(options.emulator, options.token).chat(ed.id);
+		const said = chat.filter((i) => i.direction === "in").map((i) => i.message?.text);
 		expect(said).toEqual(["send picture", "send keyboard", "send carousel", "order Cocoa"]);
 	});
 
