@@ -1,4 +1,7 @@
-/** Viber's rate and size caps on sends: 100 unreplied/user/hour, 500 broadcasts/10 s, id lists (§2.8). */
+/**
+ * Viber's rate and size caps: 100 unreplied sends/user/hour, 500 broadcasts/10 s, 2
+ * get_user_details/user/12 h, id lists (§2.8).
+ */
 import { type Rejection, reject } from "./message";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -26,6 +29,11 @@ class WindowLog {
 
 	clear(key: string): void {
 		this.log.delete(key);
+	}
+
+	/** Forgets every key that starts with `prefix`. */
+	clearPrefix(prefix: string): void {
+		for (const key of this.log.keys()) if (key.startsWith(prefix)) this.log.delete(key);
 	}
 
 	/** Whole seconds until the oldest time under `key` leaves the window. */
@@ -108,6 +116,46 @@ export class BroadcastPacer {
 	/** Counts a broadcast request accepted at `now`. */
 	record(token: string, now: number): void {
 		this.window.add(token, now);
+	}
+}
+
+/**
+ * Viber's cap of 2 `get_user_details` calls per user id per 12 hours (§2.5), per bot token.
+ *
+ * @example
+ * const cap = new UserDetailsCap();
+ * cap.check(token, userId, now) ?? cap.record(token, userId, now);
+ */
+export class UserDetailsCap {
+	private readonly window: WindowLog;
+
+	constructor(
+		private readonly max = 2,
+		windowMs = 12 * HOUR_MS,
+	) {
+		this.window = new WindowLog(windowMs);
+	}
+
+	/** Status 12 when `max` calls for this user were answered in the last 12 hours. */
+	check(token: string, userId: string, now: number): Rejection | undefined {
+		const times = this.window.times(pairKey(token, userId), now);
+		if (times.length < this.max) return undefined;
+		const wait = this.window.secondsUntilFree(times, now);
+		return reject(
+			12,
+			`get_user_details is limited to ${this.max} calls per user in 12 hours: ` +
+				`the next for this user is allowed in ${wait} s. Cache the answer`,
+		);
+	}
+
+	/** Counts a call answered for the user at `now`. */
+	record(token: string, userId: string, now: number): void {
+		this.window.add(pairKey(token, userId), now);
+	}
+
+	/** Forgets one token's calls (`/_fake/reset`). */
+	forget(token: string): void {
+		this.window.clearPrefix(pairKey(token, ""));
 	}
 }
 
