@@ -20,10 +20,27 @@ export function webhookRefusal(store: EmulatorStore, token: string): Rejection |
 }
 
 /**
+ * Whether Viber knows `id` as a user of this bot, for `get_user_details`: status 5 for an id the
+ * bot never met, 6 for one a test marked unsubscribed. With `strict` off (a bare fake API for
+ * unit tests) an unknown id is taken as a user.
+ *
+ * @example knownUserRefusal(store, token, "3SQNc4FPUQmysaM/AQEhXg==", true)
+ */
+export function knownUserRefusal(
+	store: EmulatorStore,
+	token: string,
+	id: string,
+	strict: boolean,
+): Rejection | undefined {
+	if (store.isMarkedUnsubscribed(token, id)) return { status: 6, message: NOT_SUBSCRIBED };
+	if (!strict || store.user(token, id)) return undefined;
+	return reject(5, `${id} is no user of this bot: ids come from its callbacks`);
+}
+
+/**
  * Whether `id` may be messaged, for `send_message`, `broadcast_message`'s `failed_list` and
- * `get_user_details`: status 6 for a user who has not subscribed (only opened the chat, or left)
- * or whom a test marked unsubscribed; status 5 for an id the bot never met. With `strict` off
- * (a bare fake API for unit tests) an unknown id counts as subscribed.
+ * `get_online`: as `knownUserRefusal`, and status 6 for a user who has not subscribed (only
+ * opened the chat, or left).
  *
  * @example subscriptionRefusal(store, token, "3SQNc4FPUQmysaM/AQEhXg==", true)
  */
@@ -33,11 +50,8 @@ export function subscriptionRefusal(
 	id: string,
 	strict: boolean,
 ): Rejection | undefined {
-	if (store.isMarkedUnsubscribed(token, id)) return { status: 6, message: NOT_SUBSCRIBED };
+	const unknown = knownUserRefusal(store, token, id, strict);
+	if (unknown) return unknown;
 	const user = store.user(token, id);
-	if (!user) {
-		if (!strict) return undefined;
-		return reject(5, `${id} is no user of this bot: ids come from its callbacks`);
-	}
-	return user.subscribed ? undefined : { status: 6, message: NOT_SUBSCRIBED };
+	return !user || user.subscribed ? undefined : { status: 6, message: NOT_SUBSCRIBED };
 }

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { parseJson } from "../../src/viber/json";
 import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
-import { subscriptionRefusal, webhookRefusal } from "./account";
-import { envelope, type PostResult, TIMED_OUT } from "./callbacks";
+import { knownUserRefusal, subscriptionRefusal, webhookRefusal } from "./account";
+import { envelope, webhookCheckFailure } from "./callbacks";
 import type { Emulator, EmulatorVars } from "./emulator";
 import { playFault } from "./faults";
 import { addressees, matchesFilter } from "./filter";
@@ -148,7 +148,7 @@ const handlers: Record<Endpoint, Handler> = {
 	get_user_details(emu, token, body) {
 		if (typeof body.id !== "string") return fail(4, "id");
 		const refusal =
-			subscriptionRefusal(emu.store, token, body.id, emu.settings(token).strict) ??
+			knownUserRefusal(emu.store, token, body.id, emu.settings(token).strict) ??
 			emu.userDetails.check(token, body.id, Date.now());
 		if (refusal) return refuse(refusal);
 		emu.userDetails.record(token, body.id, Date.now());
@@ -185,23 +185,6 @@ const handlers: Record<Endpoint, Handler> = {
 		return ok({ users });
 	},
 };
-
-/**
- * Why `set_webhook` fails after its check post to `url` (§2.1): status 1 with Viber's Java-flavoured
- * text when the answer was not a 200, the connection failed, or no answer came in time.
- *
- * @example webhookCheckFailure("https://bot.example/viber", { status: 403, body: "", slow: false })
- */
-export function webhookCheckFailure(url: string, result: PostResult): Rejection | undefined {
-	if ("status" in result && result.status === 200) return undefined;
-	const failure = (error: string) =>
-		error === TIMED_OUT ? error : `java.net.ConnectException: ${error}`;
-	const cause =
-		"status" in result
-			? `HttpResponse[HTTP/1.1 ${result.status}]`
-			: `HttpResponse[null 0 null] ${failure(result.error)}`;
-	return reject(1, `Result[HttpRequest[POST ${url} HTTP/1.1] > ${cause}]`);
-}
 
 function parseBody(text: string): { body: Body; rawBody?: string } {
 	try {

@@ -3,6 +3,7 @@ import { stringifyJson } from "../../src/viber/json";
 import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
 import { signBody } from "../../src/viber/signature";
 import { newMessageToken } from "./reply";
+import { type Rejection, reject } from "./rules";
 import type { EmulatedUser, Webhook } from "./store";
 
 /** Viber resends a callback that got no 200 "several times for up to an hour" (§3.1). */
@@ -106,6 +107,23 @@ export async function postCallback(
 		clearTimeout(timer);
 		clearTimeout(deadline);
 	}
+}
+
+/**
+ * Why `set_webhook` fails after its check post to `url` (§2.1): status 1 with Viber's Java-flavoured
+ * text when the answer was not a 200, the connection failed, or no answer came in time.
+ *
+ * @example webhookCheckFailure("https://bot.example/viber", { status: 403, body: "", slow: false })
+ */
+export function webhookCheckFailure(url: string, result: PostResult): Rejection | undefined {
+	if ("status" in result && result.status === 200) return undefined;
+	const failure = (error: string) =>
+		error === TIMED_OUT ? error : `java.net.ConnectException: ${error}`;
+	const cause =
+		"status" in result
+			? `HttpResponse[HTTP/1.1 ${result.status}]`
+			: `HttpResponse[null 0 null] ${failure(result.error)}`;
+	return reject(1, `Result[HttpRequest[POST ${url} HTTP/1.1] > ${cause}]`);
 }
 
 /** A Viber-like user id: 16 random bytes in base64, e.g. `3SQNc4FPUQmysaM/AQEhXg==`. */
