@@ -1,6 +1,7 @@
 /** `ctx.api.getUserDetails` asks Viber at most once per user per 12 h, through the user's Subscriber. */
-import { env } from "cloudflare:workers";
+
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { guardedApi, subscribersOf } from "../../src/runtime/guarded-api";
 import {
