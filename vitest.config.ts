@@ -7,43 +7,41 @@ import { defineConfig } from "vitest/config";
 // Miniflare runs extra workers from pre-bundled JavaScript.
 const OUT = ".wrangler/test";
 const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
-const PROJECT = "workers";
-/**
- * The worker under test (test/worker.ts, a test bot), as the plugin names it: the end-to-end
- * tests' emulator posts its callbacks there, so they run in the tests' isolate and storage.
- */
-const TEST_WORKER = `vitest-plugin-runner-${PROJECT}`;
-const TEST_TOKEN = "test-token-0123456789";
+/** The token of the test bot the emulator talks to in end-to-end tests (test/e2e-bot.ts). */
+const E2E_TOKEN = "e2e-token-0123456789";
 /** The token of your bot (`src/index.ts`) when the test kit (test/kit/) talks to it. */
 const BOT_TOKEN = "kit-token-0123456789";
 
-/** A Viber emulator that posts every callback to `bot`, whatever the webhook URL says. */
+/**
+ * A Viber emulator that posts every callback to `bot`, whatever the webhook URL says. The bot's
+ * token gets Viber's account rules; other tokens (the unit tests') a bare fake API.
+ */
 const emulator = (name: string, token: string, bot: string) => ({
 	name,
 	modules: true,
 	scriptPath: `${OUT}/viber-emulator.js`,
 	...COMPATIBILITY,
 	durableObjects: { EMULATOR: { className: "Emulator", useSQLite: true } },
-	bindings: { VIBER_AUTH_TOKEN: token, ACCEPT_ANY_TOKEN: "true" },
+	bindings: { VIBER_AUTH_TOKEN: token, ACCEPT_ANY_TOKEN: "true", FAKE_OTHER_TOKENS: "true" },
 	outboundService: bot,
 });
 
-/** Your bot, `src/index.ts` as deployed, for the test kit: its Viber is `bot-emulator`. */
-const BOT_WORKER = {
-	name: "bot",
+/** A bot worker as deployed, bundled from `script`; its Viber is `viber`. */
+const bot = (name: string, script: string, token: string, viber: string) => ({
+	name,
 	modules: true,
-	scriptPath: `${OUT}/bot.js`,
+	scriptPath: `${OUT}/${script}`,
 	...COMPATIBILITY,
 	durableObjects: { SUBSCRIBER: { className: "Subscriber", useSQLite: true } },
 	// Add the vars and bindings your bot uses; VIBER_API_URL only has to look local.
 	bindings: {
-		VIBER_AUTH_TOKEN: BOT_TOKEN,
+		VIBER_AUTH_TOKEN: token,
 		VIBER_API_URL: "http://127.0.0.1:8788/pa",
-		BOT_NAME: "Bot",
+		BOT_NAME: "Test Bot",
 		BOT_AVATAR: "",
 	},
-	outboundService: "bot-emulator",
-};
+	outboundService: viber,
+});
 
 function bundle(entry: string, outfile: string) {
 	return build({
@@ -90,6 +88,7 @@ export default defineConfig({
 					cloudflareTest(async () => {
 						await Promise.all([
 							bundle("emulator/src/index.ts", "viber-emulator.js"),
+							bundle("test/e2e-bot.ts", "e2e-bot.js"),
 							bundle("src/index.ts", "bot.js"),
 						]);
 						return {
@@ -100,30 +99,37 @@ export default defineConfig({
 							verbose: process.env.WORKERD_VERBOSE === "1",
 							miniflare: {
 								bindings: {
-									VIBER_AUTH_TOKEN: TEST_TOKEN,
+									VIBER_AUTH_TOKEN: "test-token-0123456789",
 									VIBER_API_URL: "http://127.0.0.1:9/pa",
 									// Not wrangler.toml's vars: a fork changes those.
 									BOT_NAME: "Test Bot",
 									BOT_AVATAR: "",
+									E2E_TOKEN,
 									BOT_TOKEN,
 								},
 								// Every outbound fetch of the bot under test reaches the emulator.
 								outboundService: "viber-emulator",
-								serviceBindings: { FAKE_VIBER: "viber-emulator", BOT_EMULATOR: "bot-emulator" },
+								serviceBindings: {
+									FAKE_VIBER: "viber-emulator",
+									E2E_BOT: "e2e-bot",
+									BOT_EMULATOR: "bot-emulator",
+								},
 								durableObjects: {
+									E2E_SUBSCRIBER: { className: "Subscriber", scriptName: "e2e-bot" },
 									BOT_SUBSCRIBER: { className: "Subscriber", scriptName: "bot" },
 								},
 								workers: [
-									emulator("viber-emulator", TEST_TOKEN, TEST_WORKER),
+									emulator("viber-emulator", E2E_TOKEN, "e2e-bot"),
+									bot("e2e-bot", "e2e-bot.js", E2E_TOKEN, "viber-emulator"),
 									emulator("bot-emulator", BOT_TOKEN, "bot"),
-									BOT_WORKER,
+									bot("bot", "bot.js", BOT_TOKEN, "bot-emulator"),
 								],
 							},
 						};
 					}),
 				],
 				test: {
-					name: PROJECT,
+					name: "workers",
 					include: ["test/**/*.test.ts"],
 					exclude: ["test/browser/**"],
 					// Above the test kit's own wait (test/kit/), so a slow bot fails with the kit's message.

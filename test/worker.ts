@@ -1,7 +1,8 @@
 /**
- * The worker under test, which the emulator also talks to in end-to-end tests (vitest.config.ts):
- * the real wiring of `src/index.ts` around a test bot, never `src/bot.ts`, so these tests pass
- * whatever bot a fork has. Add the triggers your tests need; keep the catch-alls last.
+ * The worker under test, also bundled as the end-to-end bot (test/e2e-bot.ts): the real wiring
+ * of `src/index.ts` around a test bot, never `src/bot.ts`, so these tests pass whatever bot a
+ * fork has. Add the triggers your tests need above the catch-alls. Being bundled, it imports
+ * nothing from `cloudflare:test`.
  */
 import { Bot } from "../src/framework/bot";
 import { SubscriberObject } from "../src/subscriber/subscriber";

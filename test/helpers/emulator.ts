@@ -1,10 +1,10 @@
-/** Drives the emulator like its chat page does, against the worker under test (test/worker.ts). */
+/** Drives the emulator like its chat page does, against the end-to-end bot (test/e2e-bot.ts). */
 import { env } from "cloudflare:workers";
 import { emulatorClient } from "../kit/emulator";
 
 export type { ChatItem, LogEntry } from "../kit/emulator";
 
-export const E2E_TOKEN = env.VIBER_AUTH_TOKEN;
+export const E2E_TOKEN = env.E2E_TOKEN;
 
 const as = (token: string) => emulatorClient(env.FAKE_VIBER, token);
 

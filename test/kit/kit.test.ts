@@ -1,4 +1,4 @@
-/** The test kit itself, against the worker under test (test/worker.ts): it passes whatever bot a fork has. */
+/** The test kit itself, against the end-to-end test bot (test/e2e-bot.ts): it passes whatever bot a fork has. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { captureErrors } from "../helpers/console";
@@ -8,13 +8,13 @@ import { emulatorClient } from "./emulator";
 
 const options = {
 	emulator: env.FAKE_VIBER,
-	token: env.VIBER_AUTH_TOKEN,
-	subscribers: env.SUBSCRIBER,
+	token: env.E2E_TOKEN,
+	subscribers: env.E2E_SUBSCRIBER,
 };
 const kit = createKit<typeof testBot>(options);
 
 describe("the test kit", () => {
-	const errors = captureErrors();
+	const errors = captureErrors({ worker: env.E2E_BOT });
 
 	it("makes a new user each time", async () => {
 		const [a, b] = await Promise.all([kit.user({ name: "Ann" }), kit.user()]);
@@ -92,7 +92,7 @@ describe("the test kit", () => {
 		await expect(ida.send("throw")).rejects.toThrow(
 			'The bot\'s handlers failed on "message": Error: failed on purpose',
 		);
-		errors.logged(/^Dead letter: "message" failed 3 times/);
+		await errors.logged(/^Dead letter: "message" failed 3 times/);
 	});
 
 	it("fails with the kit's message when the bot takes longer than the timeout", async () => {

@@ -24,7 +24,7 @@ describe("Subscriber reliability", () => {
 		expect(dead).toMatchObject({ event: "message", messageToken: event.message_token });
 		expect(JSON.parse(dead?.callback ?? "")).toMatchObject({ message: { text: "throw" } });
 		expect(await subscriber(userId).pendingEvents()).toBe(0);
-		errors.logged(/^Dead letter: "message" failed 3 times: Error: failed on purpose$/);
+		await errors.logged(/^Dead letter: "message" failed 3 times: Error: failed on purpose$/);
 	});
 
 	it("runs a later event after an earlier one was dead-lettered", async () => {
@@ -34,7 +34,7 @@ describe("Subscriber reliability", () => {
 		await vi.waitFor(async () =>
 			expect((await sends(userId)).map((r) => r.body.text)).toEqual(["still here"]),
 		);
-		errors.logged(/^Dead letter: "message" failed 3 times/);
+		await errors.logged(/^Dead letter: "message" failed 3 times/);
 	});
 
 	it("succeeds on a retry when the handler fails once", async () => {
@@ -72,7 +72,7 @@ describe("Subscriber reliability", () => {
 			]),
 		);
 		expect(await sends(userId)).toEqual([]);
-		errors.logged(/^Dead letter: "message" failed 1 times: NotSubscribedError/);
+		await errors.logged(/^Dead letter: "message" failed 1 times: NotSubscribedError/);
 	});
 
 	it("leaves users who unsubscribed out of a broadcast, and learns from its failed_list", async () => {

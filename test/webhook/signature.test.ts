@@ -75,7 +75,7 @@ describe("POST /webhook signature", () => {
 		expect(res.status).toBe(500);
 		expect(await res.json()).toEqual({ error: "the bot is not configured" });
 		expect(await env.SUBSCRIBER.getByName(userId).profile()).toBeNull();
-		errors.logged(/^VIBER_AUTH_TOKEN is not set: put it in \.dev\.vars/);
+		await errors.logged(/^VIBER_AUTH_TOKEN is not set: put it in \.dev\.vars/);
 	});
 });
 
