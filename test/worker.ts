@@ -88,9 +88,10 @@ testBot.hears(/^send (\w+)$/, async (ctx) => {
 
 testBot.hears(/^order (\w+)$/, (ctx) => ctx.reply(`ordered ${ctx.match[1]}`));
 
-// A welcome with a keyboard; a slow one when the context says so (a resend arrives meanwhile).
+// A welcome with a keyboard; a slow one (a resend arrives meanwhile) or none, as the context says.
 testBot.on("conversation_started", async (ctx) => {
 	if (ctx.event.context === "slow") await scheduler.wait(500);
+	if (ctx.event.context === "throw") throw new Error("no welcome, on purpose");
 	ctx.welcome({
 		type: "text",
 		text: `Hi ${ctx.user?.name ?? "there"}!`,

@@ -95,6 +95,14 @@ describe("the test kit", () => {
 		await errors.logged(/^Dead letter: "message" failed 3 times/);
 	});
 
+	it("fails with the handler's error when the welcome cannot be made", async () => {
+		const jo = await kit.user();
+		await expect(jo.open("throw")).rejects.toThrow(
+			'The bot\'s handlers failed on "conversation_started": Error: no welcome, on purpose',
+		);
+		await errors.logged(/^Dead letter: conversation_started failed: Error: no welcome/);
+	});
+
 	it("fails with the kit's message when the bot takes longer than the timeout", async () => {
 		const impatient = createKit<typeof testBot>({ ...options, timeoutMs: 100 });
 		const hal = await impatient.user();
