@@ -72,12 +72,13 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		if (stickToBottom) chat.scrollTop = chat.scrollHeight;
 	}
 
-	/** The keyboard of the latest bot message that has one. */
+	/** The keyboard of the bot's latest message: Viber hides it when that message has none. */
 	function renderKeyboardOf() {
 		let latest;
 		for (const { item } of items.values()) {
-			if (item.direction === "out" && item.message?.keyboard && (!latest || item.seq > latest.seq))
-				latest = item;
+			// A message that never reached the phone ("failed") changes nothing there.
+			const shown = item.direction === "out" && item.status !== "failed";
+			if (shown && (!latest || item.seq > latest.seq)) latest = item;
 		}
 		if ((latest?.seq ?? 0) === keyboardSeq) return;
 		keyboardSeq = latest?.seq ?? 0;
@@ -87,6 +88,9 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		composer.dataset.input = shown?.InputFieldState ?? "regular";
 		keepAtBottom();
 	}
+
+	// The chat shrinks when a keyboard appears or the log opens beside it: keep the end in view.
+	new ResizeObserver(keepAtBottom).observe(chat);
 
 	chat.addEventListener("scroll", () => {
 		stickToBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
