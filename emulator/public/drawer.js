@@ -8,7 +8,8 @@ export const isNarrow = () => matchMedia(NARROW).matches;
 
 /**
  * Wires the menu button, the scrim behind the open drawer, the Escape key and every
- * `[data-opens=sidebar]` and `[data-closes=sidebar]` button. On a wide page the sidebar is always shown and this does nothing.
+ * `[data-opens=sidebar]` and `[data-closes=sidebar]` button. On a wide page the sidebar is
+ * always shown and this does nothing.
  *
  * @example const drawer = createDrawer(elements); drawer.close(); // after a user was picked
  * @param {{ app: HTMLElement; sidebar: HTMLElement; toggle: HTMLElement; scrim: HTMLElement }} elements

@@ -1,28 +1,25 @@
 /**
- * The emulator's chat page in a real browser: `scripts/dev.mjs` runs the demo bot and the
- * emulator, headless Chromium plays the user. Runs in Node (vitest project "browser").
+ * The emulator's chat page in a real browser, on a desktop (1280 px) and on a phone (390 px):
+ * `scripts/dev.mjs` runs the demo bot and the emulator, headless Chromium plays the user.
+ * Runs in Node (vitest project "browser").
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOT_PORT, ROOT, START_TIMEOUT_MS, startDev, stopDev } from "./dev-server";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-// The README's picture is refreshed on request (`npm run screenshot`), so a test run leaves the
-// tree clean; every run still saves one where it can be looked at.
-const SCREENSHOT =
-	process.env.UPDATE_SCREENSHOT === "1"
-		? join(ROOT, "docs", "chat.png")
-		: join(ROOT, ".wrangler", "test", "chat.png");
-const BOT_PORT = 18787;
-const EMULATOR_PORT = 18788;
-const START_TIMEOUT_MS = 60_000;
+// The README's pictures are refreshed on request (`npm run screenshot`), so a test run leaves the
+// tree clean; every run still saves them where they can be looked at.
+const SCREENSHOTS =
+	process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs") : join(ROOT, ".wrangler", "test");
 /** Each step waits at most this long for the page (2 cores, two workerd processes). */
 const STEP_MS = 15_000;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 const CHROMIUM_ARGS = [
 	"--headless",
 	"--no-sandbox",
@@ -43,72 +40,74 @@ if (!hasChromium && !required) {
 	);
 }
 
-/** Starts `scripts/dev.mjs` and resolves with the chat URL it prints. */
-function startDev(persistTo: string): { child: ChildProcess; url: Promise<string> } {
-	const child = spawn(
-		process.execPath,
-		[
-			"scripts/dev.mjs",
-			"--bot-port",
-			String(BOT_PORT),
-			"--emulator-port",
-			String(EMULATOR_PORT),
-			"--persist-to",
-			persistTo,
-		],
-		{ cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-	);
-	let output = "";
-	const url = new Promise<string>((resolve, reject) => {
-		const timer = setTimeout(
-			() =>
-				reject(
-					new Error(`scripts/dev.mjs printed no chat URL in ${START_TIMEOUT_MS} ms:\n${output}`),
-				),
-			START_TIMEOUT_MS,
+/** A chat item from the bot ("out"), the user ("in") or an event line that contains `text`. */
+const chatItem = (page: Page, direction: "in" | "out" | "event", text: string | RegExp) =>
+	page
+		.locator(`[data-testid=chat-item][data-direction=${direction}]`)
+		.filter({ hasText: text })
+		.last();
+
+const keyboardButton = (page: Page, text: string) =>
+	page.getByTestId("keyboard-button").filter({ hasText: new RegExp(`^${text}$`) });
+
+/** The newest log row of one API call or callback, by its name. */
+const logRow = (page: Page, name: string) =>
+	page
+		.getByTestId("log-entry")
+		.filter({ has: page.locator(".name", { hasText: new RegExp(`^${name}$`) }) })
+		.last();
+
+/** The labels of a log row's answer, by kind: `{ http: "HTTP 200", viber: "status 0 ok" }`. */
+async function outcomeOf(page: Page, name: string): Promise<Record<string, string>> {
+	const row = logRow(page, name);
+	await row.waitFor();
+	return row
+		.locator("[data-testid=log-outcome] [data-kind]")
+		.evaluateAll((labels) =>
+			Object.fromEntries(
+				labels.map((l) => [(l as HTMLElement).dataset.kind ?? "", l.textContent ?? ""]),
+			),
 		);
-		const read = (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /Chat with your bot: (http\S+)/.exec(output);
-			if (match?.[1]) {
-				clearTimeout(timer);
-				resolve(match[1]);
-			}
-		};
-		child.stdout?.on("data", read);
-		child.stderr?.on("data", read);
-		child.once("exit", (code, signal) => {
-			clearTimeout(timer);
-			reject(
-				new Error(`scripts/dev.mjs exited (${signal ?? code}) before it was ready:\n${output}`),
-			);
-		});
-	});
-	return { child, url };
 }
 
-/** Stops dev.mjs and the wrangler processes it started (each in its own process group). */
-async function stopDev(child: ChildProcess): Promise<void> {
-	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-	try {
-		process.kill(-child.pid, "SIGTERM");
-	} catch {
-		return;
-	}
-	const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 10_000));
-	if ((await Promise.race([exited, timeout])) === "timeout") {
-		try {
-			process.kill(-child.pid, "SIGKILL");
-		} catch {}
-	}
+/** Nothing sticks out to the right: no sideways scrolling, every control on screen. */
+async function expectFitsWidth(page: Page, width: number) {
+	const widest = await page.evaluate(() => {
+		const controls = document.querySelectorAll(
+			".chat-header button, .chat-header input, .composer button, .composer textarea, .keyboard button",
+		);
+		const rights = [...controls]
+			.filter((el) => (el as HTMLElement).offsetParent !== null)
+			.map((el) => el.getBoundingClientRect().right);
+		const chat = document.getElementById("chat");
+		return {
+			page: document.documentElement.scrollWidth,
+			controls: Math.max(0, ...rights),
+			chatScrollsSideways: chat ? chat.scrollWidth > chat.clientWidth : false,
+		};
+	});
+	expect(widest.page).toBeLessThanOrEqual(width);
+	expect(widest.controls).toBeLessThanOrEqual(width);
+	expect(widest.chatScrollsSideways).toBe(false);
+}
+
+/** The text box is back to one line with nothing to scroll once its text was sent. */
+async function expectEmptyComposerFits(page: Page) {
+	const input = page.getByTestId("composer-input");
+	await expect.poll(() => input.inputValue()).toBe("");
+	const box = await input.evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+	expect(box.scroll).toBeLessThanOrEqual(box.client);
+}
+
+async function screenshot(page: Page, name: string) {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	await page.screenshot({ path: join(SCREENSHOTS, `chat-${name}.png`) });
 }
 
 describe.skipIf(!hasChromium && !required)("chat page", () => {
 	let dev: ChildProcess | undefined;
 	let persistTo: string | undefined;
-	let browser: Browser | undefined;
-	let page: Page;
+	let browser: Browser;
 	let chatUrl: string;
 
 	beforeAll(async () => {
@@ -125,8 +124,6 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 			started.url,
 			chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
 		]);
-		page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-		page.setDefaultTimeout(STEP_MS);
 	}, START_TIMEOUT_MS + 15_000);
 
 	afterAll(async () => {
@@ -135,15 +132,15 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 	}, 30_000);
 
-	/** Waits for a chat item from the bot ("out") or the user ("in") that contains `text`. */
-	const chatItem = (direction: "in" | "out" | "event", text: string | RegExp) =>
-		page
-			.locator(`[data-testid=chat-item][data-direction=${direction}]`)
-			.filter({ hasText: text })
-			.last();
-
-	it("chats with the demo bot: welcome, keyboard, carousel, echo", async () => {
+	async function open(viewport: { width: number; height: number }, touch = false) {
+		const page = await browser.newPage({ viewport, isMobile: touch, hasTouch: touch });
+		page.setDefaultTimeout(STEP_MS);
 		await page.goto(chatUrl);
+		return page;
+	}
+
+	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+		const page = await open(DESKTOP);
 		await page
 			.getByTestId("webhook-status")
 			.filter({ hasText: `127.0.0.1:${BOT_PORT}/webhook` })
@@ -154,35 +151,109 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await page.getByTestId("user-item").filter({ hasText: "Ann Tester" }).waitFor();
 
 		await page.getByTestId("open-conversation").click();
-		await chatItem("out", "Hi Ann Tester! Say something, or tap a button.").waitFor();
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^Help$/ })
-			.waitFor();
+		await chatItem(page, "out", "Hi Ann Tester! Say something, or tap a button.").waitFor();
+		await keyboardButton(page, "Help").click();
+		await chatItem(page, "out", "I echo what you write").waitFor();
 
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^Help$/ })
-			.click();
-		await chatItem("out", "I echo what you write").waitFor();
-
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^A carousel$/ })
-			.click();
+		await keyboardButton(page, "A carousel").click();
 		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
 
 		const text = "Hello from the browser!\nA second line.";
 		await page.getByTestId("composer-input").fill(text);
 		await page.getByTestId("send-button").click();
-		await chatItem("in", "Hello from the browser!").waitFor();
-		const echo = chatItem("out", "Hello from the browser!");
+		await chatItem(page, "in", "Hello from the browser!").waitFor();
+		const echo = chatItem(page, "out", "Hello from the browser!");
 		await echo.waitFor();
 		expect(await echo.textContent()).toContain("A second line.");
 		// Delivered, then seen: the ticks turn blue.
 		await echo.locator("[data-testid=ticks][data-status=seen]").waitFor();
+		await expectEmptyComposerFits(page);
 
-		mkdirSync(dirname(SCREENSHOT), { recursive: true });
-		await page.screenshot({ path: SCREENSHOT });
+		// The log keeps HTTP statuses and Viber's apart, and names whole.
+		await page.getByTestId("log-toggle").click();
+		expect(await outcomeOf(page, "send_message")).toEqual({
+			http: "HTTP 200",
+			viber: "status 0 ok",
+		});
+		expect(await outcomeOf(page, "conversation_started")).toEqual({ http: "HTTP 200" });
+		const name = logRow(page, "conversation_started").locator(".name");
+		expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+		await expectFitsWidth(page, DESKTOP.width);
+
+		await screenshot(page, "desktop");
+		await page.close();
 	});
+
+	it("chats on a phone: the sidebar as a drawer, a tap on the keyboard, the log over the chat", async () => {
+		const page = await open(PHONE, true);
+		const sidebar = page.getByTestId("sidebar");
+		// With users already there the chat comes first; with none, the drawer that creates one.
+		if (!(await page.getByTestId("users-toggle").getAttribute("aria-expanded"))?.includes("true"))
+			await page.getByTestId("users-toggle").tap();
+		await page.getByTestId("new-user-name").fill("Bo Phone");
+		await page.getByTestId("create-user").tap();
+		await sidebar.waitFor({ state: "hidden" });
+		await expectFitsWidth(page, PHONE.width);
+
+		await page.getByTestId("open-conversation").tap();
+		const welcome = chatItem(page, "out", "Hi Bo Phone! Say something, or tap a button.");
+		await welcome.waitFor();
+		// A bubble is as wide as its text allows, not one letter per line.
+		const bubble = await welcome.locator(".bubble").boundingBox();
+		expect(bubble?.width).toBeGreaterThan(200);
+		expect(bubble?.height).toBeLessThan(100);
+
+		await keyboardButton(page, "Help").tap();
+		await chatItem(page, "out", "I echo what you write").waitFor();
+		await keyboardButton(page, "A carousel").tap();
+		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
+		await expectFitsWidth(page, PHONE.width);
+		await screenshot(page, "phone");
+
+		// Viber hides the keyboard when the bot's latest message has none.
+		const plain = "A message without a keyboard";
+		const receiver = decodeURIComponent(new URL(page.url()).hash.slice(1));
+		expect(await sendAsBot(receiver, { type: "text", text: plain })).toMatchObject({ status: 0 });
+		await chatItem(page, "out", plain).waitFor();
+		await page.getByTestId("keyboard").waitFor({ state: "hidden" });
+
+		await page.getByTestId("composer-input").fill("Typed on a phone");
+		await page.getByTestId("send-button").tap();
+		await chatItem(page, "out", "Typed on a phone").waitFor();
+		await expectEmptyComposerFits(page);
+
+		// The log covers the chat, and says how each call was answered.
+		await page.getByTestId("log-toggle").tap();
+		const panel = await page.getByTestId("log-panel").boundingBox();
+		expect(panel?.width).toBe(PHONE.width);
+		expect(await outcomeOf(page, "send_message")).toEqual({
+			http: "HTTP 200",
+			viber: "status 0 ok",
+		});
+		expect(await outcomeOf(page, "conversation_started")).toEqual({ http: "HTTP 200" });
+		await expectFitsWidth(page, PHONE.width);
+		await page.getByTestId("log-close").tap();
+		await page.getByTestId("log-panel").waitFor({ state: "hidden" });
+
+		// The menu brings the sidebar back, and a tap beside it closes it.
+		await page.getByTestId("users-toggle").tap();
+		await page.getByTestId("user-item").filter({ hasText: "Bo Phone" }).waitFor();
+		await page.mouse.click(PHONE.width - 10, PHONE.height / 2);
+		await sidebar.waitFor({ state: "hidden" });
+		await page.close();
+	});
+
+	/** Sends a message as the bot through the emulator's Viber API, with the token dev.mjs set. */
+	async function sendAsBot(receiver: string, message: Record<string, unknown>): Promise<unknown> {
+		const origin = new URL(chatUrl).origin;
+		const recorded = await fetch(`${origin}/_fake/requests?endpoint=set_webhook`);
+		const { requests } = (await recorded.json()) as { requests: { token: string }[] };
+		const token = requests.at(-1)?.token ?? "";
+		const res = await fetch(`${origin}/pa/send_message`, {
+			method: "POST",
+			headers: { "content-type": "application/json", "x-viber-auth-token": token },
+			body: JSON.stringify({ receiver, sender: { name: "Demo Bot" }, ...message }),
+		});
+		return res.json();
+	}
 });
