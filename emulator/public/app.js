@@ -61,7 +61,11 @@ const sidebar = createSidebar({
 	noUsers: $("no-users"),
 	newUser: /** @type {HTMLFormElement} */ ($("new-user-form")),
 	applySettings: controls.applySettings,
-	select: (id) => conversation.select(id),
+	// Picked or created in the drawer: the chat comes back into view.
+	select(id) {
+		drawer.close();
+		conversation.select(id);
+	},
 });
 
 const conversation = createConversation({
@@ -75,7 +79,6 @@ const conversation = createConversation({
 	input,
 	sendButton: /** @type {HTMLButtonElement} */ ($("send-button")),
 	onSelect() {
-		drawer.close();
 		sidebar.showSelected();
 		log.refilter();
 	},
