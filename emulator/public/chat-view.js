@@ -23,6 +23,8 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 	let lastSeq = 0;
 	let keyboardSeq = 0;
 	let stickToBottom = true;
+	/** What the page says while a chat is empty (index.html's `.chat-empty`). */
+	const hint = chat.querySelector(".chat-empty");
 
 	/** Empties the view for another conversation. */
 	function clear() {
@@ -30,7 +32,7 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		lastSeq = 0;
 		keyboardSeq = -1;
 		stickToBottom = true;
-		chat.replaceChildren();
+		chat.replaceChildren(hint ?? "");
 		keyboard.hidden = true;
 	}
 
@@ -63,6 +65,7 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 			added = true;
 		}
 		if (added) {
+			hint?.remove();
 			keepAtBottom();
 			renderKeyboardOf();
 		}

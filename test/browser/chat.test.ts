@@ -181,6 +181,14 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await expectFitsWidth(page, DESKTOP.width);
 
 		await screenshot(page, "desktop");
+
+		// An outage scripted in the emulator shows as the HTTP status it is, marked as a failure.
+		await scriptFault({ endpoint: "send_message", httpStatus: 503 });
+		await page.getByTestId("composer-input").fill("Meet an outage");
+		await page.getByTestId("send-button").click();
+		const outage = page.getByTestId("log-entry").filter({ hasText: "HTTP 503" }).last();
+		await outage.locator("[data-kind=http].bad").waitFor();
+		expect(await outage.locator("[data-kind=viber]").count()).toBe(0);
 		await page.close();
 	});
 
@@ -242,6 +250,16 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await sidebar.waitFor({ state: "hidden" });
 		await page.close();
 	});
+
+	/** Makes the emulator's Viber API fail the next matching call (POST /_fake/faults). */
+	async function scriptFault(rule: Record<string, unknown>) {
+		const res = await fetch(new URL("/_fake/faults", chatUrl), {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify(rule),
+		});
+		expect(res.ok).toBe(true);
+	}
 
 	/** Sends a message as the bot through the emulator's Viber API, with the token dev.mjs set. */
 	async function sendAsBot(receiver: string, message: Record<string, unknown>): Promise<unknown> {
