@@ -1,7 +1,8 @@
 /**
  * The emulator's chat page in a real browser, on a desktop (1280 px) and on a phone (390 px):
- * `scripts/dev.mjs` runs the demo bot and the emulator, headless Chromium plays the user.
- * Runs in Node (vitest project "browser").
+ * `scripts/dev.mjs` starts the bot and the emulator and sets the webhook; then the webhook is
+ * pointed at the test's own bot (fake-bot.ts), so that whatever `src/bot.ts` holds, only the
+ * page is tested. Headless Chromium plays the user. Runs in Node (vitest project "browser").
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_PORT, ROOT, START_TIMEOUT_MS, startDev, stopDev } from "./dev-server";
+import { type FakeBot, startFakeBot, WELCOME } from "./fake-bot";
 
 const CHROMIUM = "/usr/bin/chromium";
 // The README's pictures are refreshed on request (`npm run screenshot`), so a test run leaves the
@@ -18,6 +20,8 @@ const SCREENSHOTS =
 	process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs") : join(ROOT, ".wrangler", "test");
 /** Each step waits at most this long for the page (2 cores, two workerd processes). */
 const STEP_MS = 15_000;
+/** The test's own bot listens here. */
+const FAKE_BOT_PORT = 8730;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const CHROMIUM_ARGS = [
@@ -109,6 +113,7 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 	let persistTo: string | undefined;
 	let browser: Browser;
 	let chatUrl: string;
+	let bot: FakeBot | undefined;
 
 	beforeAll(async () => {
 		if (!hasChromium) {
@@ -124,13 +129,27 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 			started.url,
 			chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
 		]);
+		// `npm run dev` set the webhook to its bot; the test's own bot takes over from here.
+		const state = (await (await fetch(new URL("/api/state", chatUrl))).json()) as {
+			webhook: { url: string } | null;
+		};
+		expect(state.webhook?.url).toBe(`http://127.0.0.1:${BOT_PORT}/webhook`);
+		const token = await botToken();
+		bot = await startFakeBot({ port: FAKE_BOT_PORT, api: new URL("/pa", chatUrl).href, token });
+		expect(await callApi(token, "set_webhook", { url: bot.url })).toMatchObject({ status: 0 });
 	}, START_TIMEOUT_MS + 15_000);
 
 	afterAll(async () => {
 		await browser?.close().catch(() => {});
+		await bot?.close();
 		if (dev) await stopDev(dev);
 		if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 	}, 30_000);
+
+	const fakeBot = () => {
+		if (!bot) throw new Error("the test's bot did not start");
+		return bot;
+	};
 
 	async function open(viewport: { width: number; height: number }, touch = false) {
 		const page = await browser.newPage({ viewport, isMobile: touch, hasTouch: touch });
@@ -141,19 +160,17 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 
 	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
 		const page = await open(DESKTOP);
-		await page
-			.getByTestId("webhook-status")
-			.filter({ hasText: `127.0.0.1:${BOT_PORT}/webhook` })
-			.waitFor();
+		await page.getByTestId("webhook-status").filter({ hasText: fakeBot().url }).waitFor();
 
 		await page.getByTestId("new-user-name").fill("Ann Tester");
 		await page.getByTestId("create-user").click();
 		await page.getByTestId("user-item").filter({ hasText: "Ann Tester" }).waitFor();
 
 		await page.getByTestId("open-conversation").click();
-		await chatItem(page, "out", "Hi Ann Tester! Say something, or tap a button.").waitFor();
-		await keyboardButton(page, "Help").click();
-		await chatItem(page, "out", "I echo what you write").waitFor();
+		await chatItem(page, "out", WELCOME).waitFor();
+		await keyboardButton(page, "Ping").click();
+		await chatItem(page, "in", "ping").waitFor();
+		await chatItem(page, "out", "pong").waitFor();
 
 		await keyboardButton(page, "A carousel").click();
 		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
@@ -183,12 +200,15 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await screenshot(page, "desktop");
 
 		// An outage scripted in the emulator shows as the HTTP status it is, marked as a failure.
+		expect(fakeBot().refusals).toEqual([]);
 		await scriptFault({ endpoint: "send_message", httpStatus: 503 });
 		await page.getByTestId("composer-input").fill("Meet an outage");
 		await page.getByTestId("send-button").click();
 		const outage = page.getByTestId("log-entry").filter({ hasText: "HTTP 503" }).last();
 		await outage.locator("[data-kind=http].bad").waitFor();
 		expect(await outage.locator("[data-kind=viber]").count()).toBe(0);
+		await expect.poll(() => fakeBot().refusals).toEqual([{ http: 503 }]);
+		fakeBot().refusals.length = 0;
 		await page.close();
 	});
 
@@ -204,25 +224,23 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await expectFitsWidth(page, PHONE.width);
 
 		await page.getByTestId("open-conversation").tap();
-		const welcome = chatItem(page, "out", "Hi Bo Phone! Say something, or tap a button.");
+		const welcome = chatItem(page, "out", WELCOME);
 		await welcome.waitFor();
 		// A bubble is as wide as its text allows, not one letter per line.
 		const bubble = await welcome.locator(".bubble").boundingBox();
 		expect(bubble?.width).toBeGreaterThan(200);
 		expect(bubble?.height).toBeLessThan(100);
 
-		await keyboardButton(page, "Help").tap();
-		await chatItem(page, "out", "I echo what you write").waitFor();
+		await keyboardButton(page, "Ping").tap();
+		await chatItem(page, "out", "pong").waitFor();
 		await keyboardButton(page, "A carousel").tap();
 		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
 		await expectFitsWidth(page, PHONE.width);
 		await screenshot(page, "phone");
 
 		// Viber hides the keyboard when the bot's latest message has none.
-		const plain = "A message without a keyboard";
-		const receiver = decodeURIComponent(new URL(page.url()).hash.slice(1));
-		expect(await sendAsBot(receiver, { type: "text", text: plain })).toMatchObject({ status: 0 });
-		await chatItem(page, "out", plain).waitFor();
+		await keyboardButton(page, "No keyboard").tap();
+		await chatItem(page, "out", "This message has no keyboard.").waitFor();
 		await page.getByTestId("keyboard").waitFor({ state: "hidden" });
 
 		await page.getByTestId("composer-input").fill("Typed on a phone");
@@ -248,6 +266,7 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await page.getByTestId("user-item").filter({ hasText: "Bo Phone" }).waitFor();
 		await page.mouse.click(PHONE.width - 10, PHONE.height / 2);
 		await sidebar.waitFor({ state: "hidden" });
+		expect(fakeBot().refusals).toEqual([]);
 		await page.close();
 	});
 
@@ -261,16 +280,19 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		expect(res.ok).toBe(true);
 	}
 
-	/** Sends a message as the bot through the emulator's Viber API, with the token dev.mjs set. */
-	async function sendAsBot(receiver: string, message: Record<string, unknown>): Promise<unknown> {
-		const origin = new URL(chatUrl).origin;
-		const recorded = await fetch(`${origin}/_fake/requests?endpoint=set_webhook`);
-		const { requests } = (await recorded.json()) as { requests: { token: string }[] };
-		const token = requests.at(-1)?.token ?? "";
-		const res = await fetch(`${origin}/pa/send_message`, {
+	/** The token `npm run dev` gave the bot, as its set_webhook call recorded it. */
+	async function botToken(): Promise<string> {
+		const res = await fetch(new URL("/_fake/requests?endpoint=set_webhook", chatUrl));
+		const { requests } = (await res.json()) as { requests: { token: string }[] };
+		return requests.at(-1)?.token ?? "";
+	}
+
+	/** Calls the emulator's Viber API as the bot. */
+	async function callApi(token: string, endpoint: string, body: unknown): Promise<unknown> {
+		const res = await fetch(new URL(`/pa/${endpoint}`, chatUrl), {
 			method: "POST",
 			headers: { "content-type": "application/json", "x-viber-auth-token": token },
-			body: JSON.stringify({ receiver, sender: { name: "Demo Bot" }, ...message }),
+			body: JSON.stringify(body),
 		});
 		return res.json();
 	}
