@@ -209,6 +209,8 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		expect(await outage.locator("[data-kind=viber]").count()).toBe(0);
 		await expect.poll(() => fakeBot().refusals).toEqual([{ http: 503 }]);
 		fakeBot().refusals.length = 0;
+		await page.keyboard.press("Escape");
+		await page.getByTestId("log-panel").waitFor({ state: "hidden" });
 		await page.close();
 	});
 
