@@ -15,6 +15,7 @@ export type MigrateSession<S> = (stored: Record<string, unknown>) => Partial<S>;
 export interface SessionOptions<S> {
 	/** The session a user starts with, and the defaults of fields a stored session lacks. */
 	initialSession?: () => S;
+	/** Turns a session stored in an older shape into the current one (see `MigrateSession`). */
 	migrateSession?: MigrateSession<S>;
 }
 
