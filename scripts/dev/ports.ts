@@ -1,0 +1,85 @@
+/** Which ports `npm run dev` and `npm run bench` listen on, and the one-line error when one is busy. Pure. */
+
+/** The two ports a developer sees: the bot's and the emulator's (chat page and fake Viber API). */
+export type Ports = { bot: number; emulator: number };
+
+/** The defaults: the bot on 8787 (wrangler's usual), the emulator beside it. */
+export const DEFAULT_PORTS: Ports = { bot: 8787, emulator: 8788 };
+
+/** How a developer picks each port: a flag, else an environment variable. */
+export const PORT_SETTINGS = {
+	bot: { flag: "--bot-port", env: "BOT_PORT" },
+	emulator: { flag: "--emulator-port", env: "EMULATOR_PORT" },
+} as const;
+
+/** A port setting is not a port, or a port is taken; the message is one line. */
+export class PortError extends Error {
+	override readonly name = "PortError";
+}
+
+function parsePort(raw: string, where: string): number {
+	const port = Number(raw);
+	if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new PortError(`${where}: "${raw}" is not a port (1-65535)`);
+	}
+	return port;
+}
+
+/**
+ * The ports to use: each flag wins over its environment variable, which wins over the default.
+ * Throws `PortError` for a value that is not a port, or for one port given to both.
+ *
+ * @example choosePorts({ "bot-port": "9000" }, { EMULATOR_PORT: "9001" }) // { bot: 9000, emulator: 9001 }
+ */
+export function choosePorts(
+	flags: { "bot-port"?: string | undefined; "emulator-port"?: string | undefined },
+	env: Record<string, string | undefined>,
+): Ports {
+	const pick = (role: keyof Ports): number => {
+		const { flag, env: name } = PORT_SETTINGS[role];
+		const fromFlag = flags[flag.slice(2) as "bot-port" | "emulator-port"];
+		if (fromFlag !== undefined) return parsePort(fromFlag, flag);
+		const fromEnv = env[name];
+		if (fromEnv) return parsePort(fromEnv, name);
+		return DEFAULT_PORTS[role];
+	};
+	const ports = { bot: pick("bot"), emulator: pick("emulator") };
+	if (ports.bot === ports.emulator) {
+		throw new PortError(`The bot and the emulator cannot share port ${ports.bot}`);
+	}
+	return ports;
+}
+
+/**
+ * The one-line error for a busy port: which port, what wanted it, and how to choose another.
+ *
+ * @example busyPortMessage("bot", 8787, "npm run dev")
+ * // "Port 8787 (the bot) is already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run dev -- --bot-port 8797 (or BOT_PORT=8797)"
+ */
+export function busyPortMessage(role: keyof Ports, port: number, command: string): string {
+	const { flag, env } = PORT_SETTINGS[role];
+	const other = port + 10 > 65535 ? port - 10 : port + 10;
+	return (
+		`Port ${port} (the ${role}) is already in use, perhaps by another \`npm run dev\` or \`npm run bench\`. ` +
+		`Stop it, or choose other ports: ${command} -- ${flag} ${other} (or ${env}=${other})`
+	);
+}
+
+/**
+ * Checks the ports given (`--real` runs no emulator) before anything starts; throws `PortError` naming the first busy one.
+ * `isFree` is the probe (in Node: can we listen on 127.0.0.1:port?).
+ *
+ * @example await assertPortsFree({ bot: 8787, emulator: 8788 }, isPortFree, "npm run dev");
+ */
+export async function assertPortsFree(
+	ports: Partial<Ports>,
+	isFree: (port: number) => Promise<boolean>,
+	command: string,
+): Promise<void> {
+	for (const role of ["bot", "emulator"] as const) {
+		const port = ports[role];
+		if (port !== undefined && !(await isFree(port))) {
+			throw new PortError(busyPortMessage(role, port, command));
+		}
+	}
+}
