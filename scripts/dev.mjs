@@ -36,6 +36,8 @@ function stop(code = 0) {
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
+// Even on a crash of this script, wrangler and workerd must not outlive it (they hold the ports).
+process.on("exit", () => stopAll(children));
 
 let values;
 let ports;
@@ -74,10 +76,13 @@ const emulator = `http://127.0.0.1:${ports.emulator}`;
 const inner = { bot: await freePort(), botInspector: await freePort() };
 
 const watch = new BuildWatch();
+let botReady = false;
 const proxy = await startBotProxy({
 	port: ports.bot,
 	target: inner.bot,
 	brokenBuild: () => (watch.failure ? watch.message() : undefined),
+	onRefused: (method, path) =>
+		say("bot", `${method} ${path.split("?")[0]} answered 503: the bot does not build`),
 }).catch((error) => fail(`cannot listen on ${bot}: ${error.message}`));
 
 function run(source, cwd, args) {
@@ -88,7 +93,14 @@ function run(source, cwd, args) {
 		onLine(line, stream) {
 			const change = source === "bot" ? watch.see(line) : undefined;
 			showLine(source, line, stream, values.verbose);
-			if (change === "failed") {
+			// wrangler neither serves nor watches a bot whose first build failed.
+			if (change === "failed" && !botReady) {
+				// A moment for the error's own lines to be printed first.
+				setTimeout(
+					() => fail("the bot does not build (the error is above): fix it, then npm run dev again"),
+					500,
+				);
+			} else if (change === "failed") {
 				proxy.failPending(watch.message());
 				say("bot", "does not build: requests get a 503 with the error until you fix it");
 			}
@@ -101,9 +113,9 @@ function run(source, cwd, args) {
 	children.push(child);
 }
 
-/** Waits until `url` answers; without a deadline while the bot does not build (it says why). */
+/** Waits until `url` answers (wrangler dev can take a while on a busy machine). */
 async function waitFor(url, what) {
-	for (let waited = 0; waited < 180_000 || watch.failure; waited += 250) {
+	for (let waited = 0; waited < 180_000; waited += 250) {
 		try {
 			if ((await fetch(url)).status < 500) return;
 		} catch {}
@@ -116,6 +128,7 @@ const botArgs = ["--port", String(inner.bot), "--inspector-port", String(inner.b
 if (values.real) {
 	run("bot", root, [...botArgs, "--persist-to", persist("real")]);
 	await waitFor(`http://127.0.0.1:${inner.bot}/health`, "The bot");
+	botReady = true;
 	console.log(
 		`\n  The bot, for real Viber: ${bot}/webhook (token and VIBER_API_URL as in .dev.vars)`,
 	);
@@ -146,6 +159,7 @@ if (values.real) {
 	]);
 	await waitFor(`${emulator}/api/state`, "The emulator");
 	await waitFor(`http://127.0.0.1:${inner.bot}/health`, "The bot");
+	botReady = true;
 
 	// What a developer would do once with the real Viber: set the webhook. The emulator calls it.
 	const res = await fetch(`${emulator}/pa/set_webhook`, {

@@ -9,11 +9,13 @@ import { createServer, request as forward } from "node:http";
  * Starts the proxy on 127.0.0.1:`port` in front of 127.0.0.1:`target`. `brokenBuild()` returns
  * the error text while the build is broken, else `undefined`. The returned `failPending` answers
  * every request still waiting for the bot with that error (call it when the build breaks).
+ * `onRefused(method, path)` is told of each request answered so (wrangler never sees them).
  */
-export async function startBotProxy({ port, target, brokenBuild }) {
+export async function startBotProxy({ port, target, brokenBuild, onRefused }) {
 	const pending = new Set();
-	const refuse = (res, text) => {
+	const refuse = (req, res, text) => {
 		if (res.writableEnded) return;
+		onRefused?.(req.method, req.url);
 		if (res.headersSent) return res.destroy();
 		res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "5" });
 		res.end(`${text}\n`);
@@ -21,7 +23,7 @@ export async function startBotProxy({ port, target, brokenBuild }) {
 
 	const server = createServer((req, res) => {
 		const broken = brokenBuild();
-		if (broken) return refuse(res, broken);
+		if (broken) return refuse(req, res, broken);
 		const upstream = forward(
 			{ host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers },
 			(answer) => {
@@ -30,11 +32,15 @@ export async function startBotProxy({ port, target, brokenBuild }) {
 				answer.pipe(res);
 			},
 		);
-		const entry = { res, upstream };
+		const entry = { req, res, upstream };
 		pending.add(entry);
 		upstream.on("error", (error) => {
 			pending.delete(entry);
-			refuse(res, brokenBuild() ?? `The bot's wrangler dev is not reachable: ${error.message}`);
+			refuse(
+				req,
+				res,
+				brokenBuild() ?? `The bot's wrangler dev is not reachable: ${error.message}`,
+			);
 		});
 		res.on("close", () => {
 			pending.delete(entry);
@@ -50,8 +56,8 @@ export async function startBotProxy({ port, target, brokenBuild }) {
 	return {
 		server,
 		failPending(text) {
-			for (const { res, upstream } of pending) {
-				refuse(res, text);
+			for (const { req, res, upstream } of pending) {
+				refuse(req, res, text);
 				upstream.destroy();
 			}
 			pending.clear();
