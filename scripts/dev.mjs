@@ -130,7 +130,7 @@ if (values.real) {
 	await waitFor(`http://127.0.0.1:${inner.bot}/health`, "The bot");
 	botReady = true;
 	console.log(
-		`\n  The bot, for real Viber: ${bot}/webhook (token and VIBER_API_URL as in .dev.vars)`,
+		`\n  The bot, for real Viber: ${bot}/webhook (token from .dev.vars; VIBER_API_URL from .dev.vars, else wrangler.toml)`,
 	);
 	console.log(`  Expose it over HTTPS, e.g.: cloudflared tunnel --url ${bot}`);
 	console.log("  then: npm run viber -- webhook set https://<your-tunnel>/webhook\n");
