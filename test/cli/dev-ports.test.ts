@@ -1,16 +1,9 @@
 /** `npm run dev` and `npm run bench`: the ports chosen and the error for a busy one. */
 import { describe, expect, it } from "vitest";
 import { assertPortsFree, busyPortMessage, choosePorts, PortError } from "../../scripts/dev/ports";
+import { thrown } from "./thrown";
 
-async function portError(run: () => unknown): Promise<string> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof PortError) return error.message;
-		throw error;
-	}
-	throw new Error("expected a PortError");
-}
+const portError = (run: () => unknown) => thrown(PortError, run);
 
 describe("choosePorts", () => {
 	it("takes a flag over the environment over the default", () => {
@@ -27,15 +20,15 @@ describe("choosePorts", () => {
 		});
 	});
 
-	it("refuses what is not a port, naming where it came from", async () => {
-		expect(await portError(() => choosePorts({ "bot-port": "80a" }, {}))).toBe(
+	it("refuses what is not a port, naming where it came from", () => {
+		expect(portError(() => choosePorts({ "bot-port": "80a" }, {}))).toBe(
 			'--bot-port: "80a" is not a port (1-65535)',
 		);
-		expect(await portError(() => choosePorts({}, { EMULATOR_PORT: "70000" }))).toMatch(
+		expect(portError(() => choosePorts({}, { EMULATOR_PORT: "70000" }))).toMatch(
 			/^EMULATOR_PORT: "70000"/,
 		);
-		expect(await portError(() => choosePorts({ "bot-port": "0" }, {}))).toMatch(/not a port/);
-		expect(await portError(() => choosePorts({ "emulator-port": "8787" }, {}))).toBe(
+		expect(portError(() => choosePorts({ "bot-port": "0" }, {}))).toMatch(/not a port/);
+		expect(portError(() => choosePorts({ "emulator-port": "8787" }, {}))).toBe(
 			"The bot and the emulator cannot share port 8787",
 		);
 	});
@@ -45,9 +38,10 @@ describe("assertPortsFree", () => {
 	it("names the first busy port, what it is for, and the flag and variable to move it", async () => {
 		const busy = new Set([8788]);
 		const isFree = async (port: number) => !busy.has(port);
-		const message = await portError(() =>
-			assertPortsFree({ bot: 8787, emulator: 8788 }, isFree, "npm run dev"),
-		);
+		const check = assertPortsFree({ bot: 8787, emulator: 8788 }, isFree, "npm run dev");
+		const error = await check.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(PortError);
+		const { message } = error as PortError;
 		expect(message).toBe(busyPortMessage("emulator", 8788, "npm run dev"));
 		expect(message).toMatch(/^Port 8788 \(the emulator\) is already in use/);
 		expect(message).toContain("npm run dev -- --emulator-port 8798 (or EMULATOR_PORT=8798)");
