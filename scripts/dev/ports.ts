@@ -51,23 +51,29 @@ export function choosePorts(
 }
 
 /**
- * The one-line error for a busy port: which port, what wanted it, and how to choose another.
+ * The one-line error for busy ports: which ports, what wanted them, and how to choose others.
  *
- * @example busyPortMessage("bot", 8787, "npm run dev")
- * // "Port 8787 (the bot) is already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run dev -- --bot-port 8797 (or BOT_PORT=8797)"
+ * @example busyPortMessage({ bot: 8787, emulator: 8788 }, "npm run dev")
+ * // "Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run dev -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)"
  */
-export function busyPortMessage(role: keyof Ports, port: number, command: string): string {
-	const { flag, env } = PORT_SETTINGS[role];
-	const other = port + 10 > 65535 ? port - 10 : port + 10;
+export function busyPortMessage(busy: Partial<Ports>, command: string): string {
+	const roles = (["bot", "emulator"] as const).filter((role) => busy[role] !== undefined);
+	const port = (role: keyof Ports) => busy[role] as number;
+	const other = (role: keyof Ports) =>
+		port(role) + 10 > 65535 ? port(role) - 10 : port(role) + 10;
+	const what = roles.map((role) => `${port(role)} (the ${role})`).join(" and ");
+	const flags = roles.map((role) => `${PORT_SETTINGS[role].flag} ${other(role)}`).join(" ");
+	const vars = roles.map((role) => `${PORT_SETTINGS[role].env}=${other(role)}`).join(" ");
 	return (
-		`Port ${port} (the ${role}) is already in use, perhaps by another \`npm run dev\` or \`npm run bench\`. ` +
-		`Stop it, or choose other ports: ${command} -- ${flag} ${other} (or ${env}=${other})`
+		`${roles.length > 1 ? "Ports" : "Port"} ${what} ${roles.length > 1 ? "are" : "is"} already in use, ` +
+		"perhaps by another `npm run dev` or `npm run bench`. " +
+		`Stop it, or choose other ports: ${command} -- ${flags} (or ${vars})`
 	);
 }
 
 /**
- * Checks the ports given (`--real` runs no emulator) before anything starts; throws `PortError` naming the first busy one.
- * `isFree` is the probe (in Node: can we listen on 127.0.0.1:port?).
+ * Checks the ports given (`--real` runs no emulator) before anything starts; throws `PortError`
+ * naming every busy one. `isFree` is the probe (in Node: can we listen on 127.0.0.1:port?).
  *
  * @example await assertPortsFree({ bot: 8787, emulator: 8788 }, isPortFree, "npm run dev");
  */
@@ -76,10 +82,10 @@ export async function assertPortsFree(
 	isFree: (port: number) => Promise<boolean>,
 	command: string,
 ): Promise<void> {
+	const busy: Partial<Ports> = {};
 	for (const role of ["bot", "emulator"] as const) {
 		const port = ports[role];
-		if (port !== undefined && !(await isFree(port))) {
-			throw new PortError(busyPortMessage(role, port, command));
-		}
+		if (port !== undefined && !(await isFree(port))) busy[role] = port;
 	}
+	if (Object.keys(busy).length) throw new PortError(busyPortMessage(busy, command));
 }

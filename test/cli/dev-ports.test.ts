@@ -42,7 +42,7 @@ describe("assertPortsFree", () => {
 		const error = await check.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(PortError);
 		const { message } = error as PortError;
-		expect(message).toBe(busyPortMessage("emulator", 8788, "npm run dev"));
+		expect(message).toBe(busyPortMessage({ emulator: 8788 }, "npm run dev"));
 		expect(message).toMatch(/^Port 8788 \(the emulator\) is already in use/);
 		expect(message).toContain("npm run dev -- --emulator-port 8798 (or EMULATOR_PORT=8798)");
 		expect(message).not.toContain("\n");
@@ -60,7 +60,18 @@ describe("assertPortsFree", () => {
 		expect(asked).toEqual([8787]);
 	});
 
+	it("names both ports when both are taken, with the flags to move both", async () => {
+		const error = await assertPortsFree(
+			{ bot: 8787, emulator: 8788 },
+			async () => false,
+			"npm run bench",
+		).catch((e: unknown) => e);
+		expect((error as PortError).message).toBe(
+			"Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run bench -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)",
+		);
+	});
+
 	it("suggests a port that exists near the top of the range", () => {
-		expect(busyPortMessage("bot", 65530, "npm run bench")).toContain("--bot-port 65520");
+		expect(busyPortMessage({ bot: 65530 }, "npm run bench")).toContain("--bot-port 65520");
 	});
 });
