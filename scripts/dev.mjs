@@ -2,12 +2,7 @@
 /**
  * `npm run dev`: the bot and the local Viber emulator together, the webhook registered, the chat
  * URL printed. Nothing from outside is needed: without a `.dev.vars`, a local token is used.
- *
- * Options (see README, "Quick start"):
- *   --bot-port 8787 (or BOT_PORT)  --emulator-port 8788 (or EMULATOR_PORT)
- *   --persist-to .wrangler/dev     state of both workers, each in a folder of its own
- *   --real                         no emulator: the bot alone, with .dev.vars' token and real Viber
- *   --verbose                      every line wrangler prints, unfiltered
+ * Options: see `USAGE` below and the README's "Quick start".
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -21,6 +16,14 @@ import { BuildWatch } from "./dev/output.ts";
 import { assertPortsFree, choosePorts, PortError } from "./dev/ports.ts";
 import { say, showLine, startWrangler, stopAll } from "./dev/processes.mjs";
 import { startBotProxy } from "./dev/proxy.mjs";
+
+const USAGE = `Usage: npm run dev -- [options]
+  --bot-port <n>       the bot's port (default 8787; or BOT_PORT)
+  --emulator-port <n>  the emulator's and chat page's port (default 8788; or EMULATOR_PORT)
+  --persist-to <dir>   local state, each worker in a folder of its own (default .wrangler/dev)
+  --real               no emulator: the bot alone, with .dev.vars' token, for the real Viber
+  --verbose            every line wrangler prints, unfiltered
+  -h, --help           this help`;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fail = (message, code = 1) => {
@@ -49,8 +52,13 @@ try {
 			"persist-to": { type: "string", default: ".wrangler/dev" },
 			real: { type: "boolean", default: false },
 			verbose: { type: "boolean", default: false },
+			help: { type: "boolean", short: "h", default: false },
 		},
 	}));
+	if (values.help) {
+		console.log(USAGE);
+		process.exit(0);
+	}
 	ports = choosePorts(values, process.env);
 	await assertPortsFree(
 		values.real ? { bot: ports.bot } : ports,
@@ -58,8 +66,9 @@ try {
 		values.real ? "npm run dev -- --real" : "npm run dev",
 	);
 } catch (error) {
-	if (!(error instanceof PortError) && !/^ERR_PARSE_ARGS_/.test(error.code)) throw error;
-	fail(error.message, 2);
+	if (error instanceof PortError) fail(error.message, 2);
+	if (!/^ERR_PARSE_ARGS_/.test(error.code)) throw error;
+	fail(`${error.message} (npm run dev -- --help lists the options)`, 2);
 }
 
 const devVarsFile = join(root, ".dev.vars");
