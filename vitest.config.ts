@@ -15,7 +15,8 @@ const EMULATOR_WORKER = {
 	scriptPath: EMULATOR_BUNDLE,
 	...COMPATIBILITY,
 	durableObjects: { EMULATOR: { className: "Emulator", useSQLite: true } },
-	bindings: { VIBER_AUTH_TOKEN: E2E_TOKEN, ACCEPT_ANY_TOKEN: "true" },
+	// Its own bot's token gets Viber's account rules; the unit tests' tokens a bare fake API.
+	bindings: { VIBER_AUTH_TOKEN: E2E_TOKEN, ACCEPT_ANY_TOKEN: "true", FAKE_OTHER_TOKENS: "true" },
 	// The emulator's callbacks go to the end-to-end bot, whatever the webhook URL says.
 	outboundService: "e2e-bot",
 };
