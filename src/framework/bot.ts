@@ -1,6 +1,7 @@
 /** The bot: a composer with an error boundary and the options the runtime needs. */
 import { Composer, once } from "./composer";
 import type { Context } from "./context";
+import { restoreSession, type SessionOptions } from "./session";
 
 /** How failed handlers are retried before the event becomes a dead letter. */
 export interface HandlerRetryOptions {
@@ -12,9 +13,7 @@ export interface HandlerRetryOptions {
 	maxDelayMs?: number;
 }
 
-export interface BotOptions<S> {
-	/** The session a user starts with (default `{}`). */
-	initialSession?: () => S;
+export interface BotOptions<S> extends SessionOptions<S> {
 	retry?: HandlerRetryOptions;
 }
 
@@ -63,6 +62,14 @@ export class Bot<S extends object = Record<string, unknown>> extends Composer<Co
 	/** A fresh session for a user seen for the first time. */
 	initialSession(): S {
 		return this.options.initialSession?.() ?? ({} as S);
+	}
+
+	/**
+	 * The session handlers get, from the one stored (`undefined` for a new user): migrated by
+	 * `migrateSession`, with fields it lacks taken from `initialSession()`.
+	 */
+	restoreSession(stored: unknown): S {
+		return restoreSession(stored, this.options);
 	}
 
 	/**

@@ -2,7 +2,7 @@
 import type { BotApi } from "../framework/api";
 import type { ViberApi } from "../viber/client";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { FailedReceiver, SentMessage } from "../viber/schemas/responses";
+import type { FailedReceiver, SentMessage, UserDetailsResponse } from "../viber/schemas/responses";
 
 /** The Subscriber of each user, as far as sending to them goes. */
 export interface Subscribers {
@@ -12,6 +12,8 @@ export interface Subscribers {
 	mayReceive(receiver: string): Promise<boolean>;
 	/** Tells the user's Subscriber the status Viber gave for a message to them. */
 	rejected(receiver: string, status: number): Promise<void>;
+	/** The user's `get_user_details` answer, cached 12 h by their Subscriber. */
+	userDetails(id: string): Promise<UserDetailsResponse>;
 }
 
 const refusedLocally = (receiver: string): FailedReceiver => ({
@@ -23,7 +25,8 @@ const refusedLocally = (receiver: string): FailedReceiver => ({
 /**
  * Sends go through the receivers' Subscribers: users who unsubscribed are left out without
  * asking Viber (a broadcast lists them in `failed_list` with status 6), and what Viber refuses
- * is reported back. Everything else goes straight to Viber.
+ * is reported back. User details come from the user's Subscriber, which asks Viber at most once
+ * per 12 h. Everything else goes straight to Viber.
  */
 export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 	return {
@@ -39,7 +42,7 @@ export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 			return { ...result, failed_list: [...refused.map(refusedLocally), ...result.failed_list] };
 		},
 		getAccountInfo: () => raw.getAccountInfo(),
-		getUserDetails: (id) => raw.getUserDetails(id),
+		getUserDetails: (id) => subscribers.userDetails(id),
 		getOnline: (ids) => raw.getOnline(ids),
 		setWebhook: (options) => raw.setWebhook(options),
 		removeWebhook: () => raw.removeWebhook(),
@@ -53,5 +56,6 @@ export function subscribersOf(env: Env): Subscribers {
 		send: (receiver, message) => stub(receiver).send(receiver, message),
 		mayReceive: (receiver) => stub(receiver).mayReceive(),
 		rejected: (receiver, status) => stub(receiver).rejected(receiver, status),
+		userDetails: (id) => stub(id).userDetails(id),
 	};
 }

@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
+import { cachedUserDetails } from "../runtime/user-details-cache";
 import { senderFromEnv, viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
 import { NotSubscribedError, ViberApiError, ViberLimitError } from "../viber/errors";
@@ -134,7 +135,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		attempt: number,
 		willRetry: boolean,
 	): Promise<Context> {
-		const session = this.store.loadSession<object>() ?? this.bot.initialSession();
+		const session = this.bot.restoreSession(this.store.loadSession());
 		const before = JSON.stringify(session);
 		const user = this.store.user();
 		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
@@ -153,6 +154,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			mayReceive: (id) => (id === self ? this.mayReceive() : others.mayReceive(id)),
 			rejected: (id, status) =>
 				id === self ? this.rejected(id, status) : others.rejected(id, status),
+			userDetails: (id) => (id === self ? this.userDetails(id) : others.userDetails(id)),
 		};
 	}
 
@@ -223,9 +225,19 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		this.store.setState(status === 6 ? "unsubscribed" : "gone", Date.now());
 	}
 
+	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */
+	async userDetails(userId: string) {
+		return cachedUserDetails(this.ctx.storage, () => this.viber().getUserDetails(userId));
+	}
+
 	/** What this object knows of its user, or null before any contact. */
 	async profile(): Promise<SubscriberProfile | null> {
 		return this.store.profile() ?? null;
+	}
+
+	/** The user's session as the next handler will see it (for tests and tools). */
+	async session(): Promise<object> {
+		return this.bot.restoreSession(this.store.loadSession());
 	}
 
 	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
