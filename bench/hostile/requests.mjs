@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { CALLBACK_FIXTURES, MESSAGE_FIXTURES } from "../../test/fixtures/callbacks.ts";
+import { hostileJsonValue, INVALID_UTF8 } from "../../test/fixtures/hostile.ts";
 
 const MAX_BODY = 128 * 1024;
 const FIXTURES = [
@@ -18,32 +19,9 @@ const FIXTURES = [
 		}).replace('"4912661846655238148"', "4912661846655238148"),
 	),
 ];
-const INVALID_UTF8 = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]];
-const HOSTILE_VALUES = [
-	"1e400",
-	"-1e400",
-	"99999999999999999999999999",
-	"null",
-	'"x"',
-	"[]",
-	"{}",
-	"true",
-];
-
-const depth = fc.oneof(
-	fc.integer({ min: 1, max: 50 }),
-	fc.noBias(fc.integer({ min: 1_000, max: 40_000 })),
-);
-const hostileValue = fc.oneof(
-	fc.constantFrom(...HOSTILE_VALUES),
-	fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? "null"),
-	depth.map((d) => `${"[".repeat(d)}${"]".repeat(d)}`),
-	depth.map((d) => `${'{"a":'.repeat(d)}1${"}".repeat(d)}`),
-);
-
 /** A fixture with one `"key":` value replaced by a hostile one (textually, so numbers stay raw). */
 const retyped = fc
-	.tuple(fc.constantFrom(...FIXTURES), fc.nat(), hostileValue)
+	.tuple(fc.constantFrom(...FIXTURES), fc.nat(), hostileJsonValue)
 	.map(([f, at, value]) => {
 		const keys = [...f.matchAll(/"(\w+)":\s*/g)];
 		const key = keys[at % keys.length];

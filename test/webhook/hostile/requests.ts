@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { parseJson, stringifyJson } from "../../../src/viber/json";
 import { MAX_BODY_BYTES } from "../../../src/webhook/app";
 import { CALLBACK_FIXTURES, MESSAGE_FIXTURES } from "../../fixtures/callbacks";
+import { hostileJsonValue, INVALID_UTF8 } from "../../fixtures/hostile";
 import { callbacks, newToken, user } from "../../helpers/callbacks";
 
 const encoder = new TextEncoder();
@@ -76,32 +77,6 @@ const validCallback = fc
 		return { known: { kind: "accepted" }, body: receipt };
 	});
 
-/** Huge, tiny, negative and non-finite numbers, as JSON text. */
-const hugeNumber = fc.constantFrom(
-	"1e400",
-	"-1e400",
-	"99999999999999999999999999999",
-	"1e-400",
-	"-0",
-	"123456789012345678901234567890.5",
-	"1.7976931348623157e308",
-);
-
-/** Nesting depths: shallow, around where parsers and structured clone run out of stack, far past it. */
-const depth = fc.oneof(
-	fc.integer({ min: 1, max: 100 }),
-	fc.noBias(fc.integer({ min: 1_000, max: 6_000 })),
-	fc.noBias(fc.integer({ min: 6_000, max: 40_000 })),
-);
-
-/** A random JSON value: deep, wide, odd strings and numbers. */
-const jsonValue = fc.oneof(
-	fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? "null"),
-	hugeNumber,
-	depth.map((d) => `${"[".repeat(d)}${"]".repeat(d)}`),
-	depth.map((d) => `${'{"a":'.repeat(d)}1${"}".repeat(d)}`),
-);
-
 const MARK = "__hostile_value__";
 
 function setPath(value: unknown, path: string[]): unknown {
@@ -121,7 +96,7 @@ function keyPaths(value: unknown, prefix: string[] = []): string[][] {
 
 /** A fixture with one value replaced (or a key added) by a random or hostile JSON value. */
 const retyped = fc
-	.tuple(fc.constantFrom(...FIXTURES), fc.nat(), jsonValue, fc.boolean())
+	.tuple(fc.constantFrom(...FIXTURES), fc.nat(), hostileJsonValue, fc.boolean())
 	.map(([fixture, pick, raw, addKey]) => {
 		const parsed = parseJson(fixture);
 		const paths = keyPaths(parsed);
@@ -129,8 +104,6 @@ const retyped = fc
 		const target = addKey ? [...path, "extra_field"] : path;
 		return bytes(stringifyJson(setPath(parsed, target)).replace(`"${MARK}"`, raw));
 	});
-
-const INVALID_UTF8 = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80]];
 
 type Damaged = { body: Uint8Array; known: "invalid" | "unsure" };
 
