@@ -1,9 +1,11 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signBody } from "../../src/viber/signature";
-import { MAX_BODY_BYTES } from "../../src/webhook/app";
+import { createApp, MAX_BODY_BYTES } from "../../src/webhook/app";
 import { BODY_WITHIN_MS } from "../../src/webhook/body";
 import { callbacks, newUserId, post, subscriber, TOKEN } from "../helpers/callbacks";
+import { testBot } from "../worker";
 
 const CHUNK = new Uint8Array(64 * 1024).fill(0x20);
 
@@ -89,6 +91,23 @@ describe("POST /webhook body cap", () => {
 		expect(res.status).toBe(408);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_WITHIN_MS - 100);
 		expect(Date.now() - started).toBeLessThan(BODY_WITHIN_MS + 10_000);
+	});
+
+	it("answers 400 to an upload that breaks off, and dispatches nothing", async () => {
+		const userId = newUserId();
+		const head = JSON.stringify(callbacks.text(userId, "x")).slice(0, 40);
+		const stream = new ReadableStream<Uint8Array>({
+			start(controller) {
+				controller.enqueue(new TextEncoder().encode(head));
+				controller.error(new Error("connection lost"));
+			},
+		});
+		// In-process: across a service binding the sender's own fetch would fail first.
+		const request = new Request("http://bot.test/webhook", { method: "POST", body: stream });
+		const res = await createApp(testBot).fetch(request, env, createExecutionContext());
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ error: "the body broke off" });
+		expect(await subscriber(userId).profile()).toBeNull();
 	});
 
 	it("answers 413 from Content-Length alone when it declares more than the cap", async () => {
