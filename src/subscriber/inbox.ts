@@ -1,23 +1,15 @@
-/** Events waiting for the user's handlers, in arrival order, with retries and dead letters. */
+/** Events waiting for the user's handlers, in Viber's timestamp order, with retries and dead letters. */
 import type { Callback } from "../viber/schemas/callbacks";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS inbox (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	event TEXT NOT NULL,
-	attempts INTEGER NOT NULL DEFAULT 0,
-	due_at INTEGER NOT NULL,
-	dead_at INTEGER,
-	error TEXT
-);
-CREATE INDEX IF NOT EXISTS inbox_live ON inbox (dead_at, seq);
-`;
+import type { EffectRecord } from "./effects";
+import type { Sql } from "./schema";
 
 export interface InboxEntry {
 	seq: number;
 	callback: Callback;
 	attempts: number;
 	dueAt: number;
+	/** What earlier runs of this event already did (sends), for a retry to reuse. */
+	effects: EffectRecord[];
 }
 
 /** An event whose handlers kept failing; kept for inspection, never silently dropped. */
@@ -35,19 +27,26 @@ export interface DeadLetter {
 type Row = Record<string, SqlStorageValue>;
 
 export class Inbox {
-	constructor(private readonly sql: SqlStorage) {
-		sql.exec(SCHEMA);
+	constructor(private readonly sql: Sql) {}
+
+	/** Queues an event under Viber's timestamp `ts`: events waiting together run in that order. */
+	push(callback: Callback, ts: number, now: number): void {
+		this.sql.exec(
+			"INSERT INTO inbox (event, ts, due_at) VALUES (?, ?, ?)",
+			JSON.stringify(callback),
+			ts,
+			now,
+		);
 	}
 
-	push(callback: Callback, now: number): void {
-		this.sql.exec("INSERT INTO inbox (event, due_at) VALUES (?, ?)", JSON.stringify(callback), now);
-	}
-
-	/** The oldest live entry: later ones wait for it, so handlers see events in arrival order. */
+	/**
+	 * The live entry that runs next: the earliest by Viber's timestamp, then by arrival. Later
+	 * ones wait for it, also while it waits for a retry.
+	 */
 	head(): InboxEntry | undefined {
 		const row = this.sql
 			.exec<Row>(
-				"SELECT seq, event, attempts, due_at FROM inbox WHERE dead_at IS NULL ORDER BY seq LIMIT 1",
+				"SELECT seq, event, attempts, due_at, effects FROM inbox WHERE dead_at IS NULL ORDER BY ts, seq LIMIT 1",
 			)
 			.toArray()[0];
 		return (
@@ -56,8 +55,14 @@ export class Inbox {
 				callback: JSON.parse(row.event as string) as Callback,
 				attempts: row.attempts as number,
 				dueAt: row.due_at as number,
+				effects: row.effects ? (JSON.parse(row.effects as string) as EffectRecord[]) : [],
 			}
 		);
+	}
+
+	/** Keeps what a run did, the moment it did it, for the retries of the same event. */
+	saveEffects(seq: number, effects: EffectRecord[]): void {
+		this.sql.exec("UPDATE inbox SET effects = ? WHERE seq = ?", JSON.stringify(effects), seq);
 	}
 
 	done(seq: number): void {
@@ -87,8 +92,9 @@ export class Inbox {
 	/** Records a failure that cannot be retried (a welcome is due now or never). */
 	buryNew(callback: Callback, error: string, now: number): void {
 		this.sql.exec(
-			"INSERT INTO inbox (event, attempts, due_at, dead_at, error) VALUES (?, 1, ?, ?, ?)",
+			"INSERT INTO inbox (event, ts, attempts, due_at, dead_at, error) VALUES (?, ?, 1, ?, ?, ?)",
 			JSON.stringify(callback),
+			callback.timestamp ?? now,
 			now,
 			now,
 			error,
