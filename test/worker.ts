@@ -6,6 +6,7 @@ import demo from "../src/bot";
 import { Bot } from "../src/framework/bot";
 import { SubscriberObject } from "../src/subscriber/subscriber";
 import { createApp } from "../src/webhook/app";
+import { effectHandlers } from "./bots/effects";
 
 export const testBot = new Bot<{ echoes: number }>({
 	initialSession: () => ({ echoes: 0 }),
@@ -50,6 +51,7 @@ testBot.on("message:unknown", (ctx) =>
 );
 testBot.on("unknown", (ctx) => ctx.reply(`unknown event ${ctx.event.original_event}`));
 
+testBot.use(effectHandlers);
 testBot.use(demo);
 
 export class Subscriber extends SubscriberObject {
