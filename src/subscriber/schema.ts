@@ -62,15 +62,31 @@ export class Sql {
 		try {
 			return this.sql.exec<T>(query, ...bindings);
 		} catch (error) {
-			if (this.migrated || !MISSING.test(String(error))) throw error;
-			this.migrate();
+			const missing = MISSING.exec(String(error));
+			if (this.migrated || !missing) throw error;
+			this.migrate(missing[1] === "column");
 			return this.sql.exec<T>(query, ...bindings);
 		}
 	}
 
-	private migrate(): void {
+	/**
+	 * Runs a write that has nothing to change while the tables do not exist yet (a receipt to an
+	 * object that never sent anything): a fresh object stays empty. Returns whether it ran.
+	 */
+	execIfSchema(query: string, ...bindings: unknown[]): boolean {
+		try {
+			this.sql.exec(query, ...bindings);
+			return true;
+		} catch (error) {
+			if (/no such table/.test(String(error))) return false;
+			return this.exec(query, ...bindings) !== undefined;
+		}
+	}
+
+	/** A fresh database gets the tables; one from an earlier version also its new columns. */
+	private migrate(addColumns: boolean): void {
 		this.migrated = true;
-		for (const [table, column, definition] of ADDED_COLUMNS) {
+		for (const [table, column, definition] of addColumns ? ADDED_COLUMNS : []) {
 			const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
 			if (columns.length > 0 && !columns.some((c) => c.name === column)) {
 				this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);

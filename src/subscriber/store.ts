@@ -45,8 +45,8 @@ const WINS = (state: string, at: string) =>
  */
 const RECORD = `
 INSERT INTO subscriber (singleton, user_id, first_seen_at, last_seen_at, name, avatar, language,
-	country, api_version, last_inbound_at, state, state_at)
-VALUES (1, ?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'unknown'), iif(?9 IS NULL, 0, ?10))
+	country, api_version, last_inbound_at, state, state_at, purged_at)
+VALUES (1, ?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'unknown'), iif(?9 IS NULL, 0, ?10), ?2)
 ON CONFLICT (singleton) DO UPDATE SET
 	last_seen_at = ?2,
 	name = coalesce(?3, name), avatar = coalesce(?4, avatar), language = coalesce(?5, language),
@@ -203,18 +203,22 @@ export class SubscriberStore {
 		);
 	}
 
-	/** Applies a delivery receipt: sent → delivered → seen, or failed; never backwards. */
-	applyReceipt(callback: Callback, now: number): void {
+	/**
+	 * Applies a delivery receipt: sent → delivered → seen, or failed; never backwards, so a
+	 * repeated receipt changes nothing. An object that never sent anything stays empty.
+	 */
+	applyReceipt(callback: Callback, now: number): boolean {
 		if (callback.event === "delivered") {
-			this.sql.exec(
+			return this.sql.execIfSchema(
 				"UPDATE sent_messages SET status = 'delivered', updated_at = ? WHERE token = ? AND status = 'sent'",
 				now,
 				callback.message_token,
 			);
-		} else if (callback.event === "seen") {
+		}
+		if (callback.event === "seen") {
 			// One `seen` covers every earlier message: Viber sends it once per reading, not per message.
 			// A token this object never sent (a broadcast, a purged one) is placed by the event's time.
-			this.sql.exec(
+			return this.sql.execIfSchema(
 				`UPDATE sent_messages SET status = 'seen', updated_at = ?
 				 WHERE status IN ('sent', 'delivered')
 				 AND sent_at <= coalesce((SELECT sent_at FROM sent_messages WHERE token = ?), ?)`,
@@ -222,14 +226,16 @@ export class SubscriberStore {
 				callback.message_token,
 				callback.timestamp,
 			);
-		} else if (callback.event === "failed") {
-			this.sql.exec(
+		}
+		if (callback.event === "failed") {
+			return this.sql.execIfSchema(
 				"UPDATE sent_messages SET status = 'failed', updated_at = ?, detail = ? WHERE token = ?",
 				now,
 				callback.desc ?? null,
 				callback.message_token,
 			);
 		}
+		return false;
 	}
 
 	messageStatus(token: string): { status: MessageStatus; detail?: string } | undefined {
@@ -252,9 +258,10 @@ export class SubscriberStore {
 	/** Forgets seen-event keys and message statuses past their windows, at most once an hour. */
 	purge(now: number): void {
 		const row = this.row();
-		if (!row || now - (row.purged_at as number) < PURGE_EVERY_MS) return;
+		if (row && now - (row.purged_at as number) < PURGE_EVERY_MS) return;
 		this.sql.exec("DELETE FROM seen_events WHERE at < ?", now - DEDUPE_WINDOW_MS);
 		this.sql.exec("DELETE FROM sent_messages WHERE sent_at < ?", now - SENT_MESSAGE_TTL_MS);
+		if (!row) return;
 		this.sql.exec("UPDATE subscriber SET purged_at = ?", now);
 		this.cached = { ...row, purged_at: now };
 	}

@@ -34,6 +34,7 @@ interface HandlerRun {
 }
 
 const RECEIPTS = new Set(["delivered", "seen", "failed"]);
+const RECEIPT_SWEEP_CHANCE = 1 / 64;
 
 /**
  * Handlers run right after `receive`, in this activation; the alarm is only the safety net that
@@ -94,13 +95,19 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	 */
 	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
 		const now = Date.now();
+		const handled = this.bot.mayHandle(callback.event);
+		if (!handled && RECEIPTS.has(callback.event)) {
+			// The cheapest path: one idempotent update, so a resend needs no dedupe key.
+			this.applyReceipt(callback, now);
+			return { duplicate: false };
+		}
 		const key = dedupeKey(callback);
 		if (key && !this.store.markSeen(key, now)) {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
 			return { duplicate: true, welcome };
 		}
-		if (RECEIPTS.has(callback.event)) this.store.applyReceipt(callback, now);
+		if (RECEIPTS.has(callback.event)) this.applyReceipt(callback, now);
 		else this.store.record(userId, callback, now);
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
@@ -113,11 +120,21 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 				if (key) this.welcomes.delete(key);
 			}
 		}
-		if (this.bot.mayHandle(callback.event)) {
+		if (handled) {
 			this.inbox.push(callback, callback.timestamp ?? now, now);
-			this.ctx.waitUntil(this.drain(false));
+			this.ctx.waitUntil(this.drain());
 		}
 		return { duplicate: false };
+	}
+
+	/**
+	 * Receipts read no row, so they sweep expired keys and statuses now and then: a user who
+	 * only ever gets messages and never writes keeps none for long either.
+	 */
+	private applyReceipt(callback: Callback, now: number): void {
+		if (this.store.applyReceipt(callback, now) && Math.random() < RECEIPT_SWEEP_CHANCE) {
+			this.store.purge(now);
+		}
 	}
 
 	private async welcome(callback: Callback): Promise<string | undefined> {
@@ -173,39 +190,43 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 
 	/** Resumes the inbox: after a crash, or when a retry is due. */
 	override async alarm(): Promise<void> {
-		await this.drain(true);
+		await this.drain();
 	}
 
 	/**
 	 * Runs the inbox until it is empty or its next entry waits for a retry, then leaves the
 	 * alarm set for that retry, or none. One drain at a time; an event queued meanwhile joins it.
 	 */
-	private drain(fromAlarm: boolean): Promise<void> {
+	private drain(): Promise<void> {
 		this.queued = true;
-		this.draining ??= this.drainLoop(fromAlarm).finally(() => {
-			this.draining = undefined;
-		});
+		if (!this.draining) {
+			// Not awaited: it joins the queued event's writes in one commit.
+			this.setAlarm(Date.now() + SAFETY_NET_MS);
+			this.draining = this.drainLoop().finally(() => {
+				this.draining = undefined;
+			});
+		}
 		return this.draining;
 	}
 
-	private async drainLoop(fromAlarm: boolean): Promise<void> {
-		let safetyNet = fromAlarm;
+	private async drainLoop(): Promise<void> {
 		while (this.queued) {
 			this.queued = false;
-			if (!safetyNet) await this.ctx.storage.setAlarm(Date.now() + SAFETY_NET_MS);
-			let dueAt: number | undefined;
-			for (;;) {
-				const step = await this.exclusive(() => this.runNext());
-				if (step !== "ran") {
-					dueAt = step === "empty" ? undefined : step;
-					break;
-				}
-			}
+			let step: "ran" | "empty" | number;
+			do step = await this.exclusive(() => this.runNext());
+			while (step === "ran");
 			this.store.purge(Date.now());
-			if (dueAt !== undefined) await this.ctx.storage.setAlarm(dueAt);
-			else await this.ctx.storage.deleteAlarm();
-			safetyNet = dueAt !== undefined;
+			// In the same synchronous block as the last entry's end, so in the same commit.
+			this.setAlarm(step === "empty" ? null : step);
 		}
+	}
+
+	/** Sets (or with null clears) the alarm without waiting: the output gate holds what follows. */
+	private setAlarm(at: number | null): void {
+		const storage = this.ctx.storage;
+		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) =>
+			console.error("Subscriber alarm:", error),
+		);
 	}
 
 	/** Runs the next entry if it is due: "ran", "empty", or the time it is due. */
