@@ -26,17 +26,32 @@ export interface DeadLetter {
 
 type Row = Record<string, SqlStorageValue>;
 
+/**
+ * Every write goes through here, so the activation may know how many entries are live and,
+ * when one was just queued into an empty inbox, that entry itself: the common case (one event,
+ * nothing waiting) then runs without reading the inbox back.
+ */
 export class Inbox {
+	/** Live entries, when known in this activation. */
+	private live: number | undefined;
+	/** The only live entry, when it was queued in this activation and has not run yet. */
+	private only: InboxEntry | undefined;
+
 	constructor(private readonly sql: Sql) {}
 
 	/** Queues an event under Viber's timestamp `ts`: events waiting together run in that order. */
 	push(callback: Callback, ts: number, now: number): void {
-		this.sql.exec(
-			"INSERT INTO inbox (event, ts, due_at) VALUES (?, ?, ?)",
-			JSON.stringify(callback),
-			ts,
-			now,
-		);
+		const { seq } = this.sql
+			.exec<{ seq: number }>(
+				"INSERT INTO inbox (event, ts, due_at) VALUES (?, ?, ?) RETURNING seq",
+				JSON.stringify(callback),
+				ts,
+				now,
+			)
+			.one();
+		if (this.live !== undefined) this.live += 1;
+		this.only =
+			this.live === 1 ? { seq, callback, attempts: 0, dueAt: now, effects: [] } : undefined;
 	}
 
 	/**
@@ -44,11 +59,16 @@ export class Inbox {
 	 * ones wait for it, also while it waits for a retry.
 	 */
 	head(): InboxEntry | undefined {
+		if (this.live === 0) return undefined;
+		if (this.live === 1 && this.only) return this.only;
 		const row = this.sql
 			.exec<Row>(
-				"SELECT seq, event, attempts, due_at, effects FROM inbox WHERE dead_at IS NULL ORDER BY ts, seq LIMIT 1",
+				`SELECT seq, event, attempts, due_at, effects,
+				 (SELECT count(*) FROM inbox WHERE dead_at IS NULL) AS live
+				 FROM inbox WHERE dead_at IS NULL ORDER BY ts, seq LIMIT 1`,
 			)
 			.toArray()[0];
+		this.live = (row?.live as number | undefined) ?? 0;
 		return (
 			row && {
 				seq: row.seq as number,
@@ -60,6 +80,12 @@ export class Inbox {
 		);
 	}
 
+	/** An entry left the live ones (done or buried). */
+	private gone(seq: number): void {
+		if (this.live !== undefined) this.live -= 1;
+		if (this.only?.seq === seq) this.only = undefined;
+	}
+
 	/** Keeps what a run did, the moment it did it, for the retries of the same event. */
 	saveEffects(seq: number, effects: EffectRecord[]): void {
 		this.sql.exec("UPDATE inbox SET effects = ? WHERE seq = ?", JSON.stringify(effects), seq);
@@ -67,9 +93,11 @@ export class Inbox {
 
 	done(seq: number): void {
 		this.sql.exec("DELETE FROM inbox WHERE seq = ?", seq);
+		this.gone(seq);
 	}
 
 	retryAt(seq: number, attempts: number, dueAt: number, error: string): void {
+		if (this.only?.seq === seq) this.only = undefined;
 		this.sql.exec(
 			"UPDATE inbox SET attempts = ?, due_at = ?, error = ? WHERE seq = ?",
 			attempts,
@@ -87,6 +115,7 @@ export class Inbox {
 			now,
 			seq,
 		);
+		this.gone(seq);
 	}
 
 	/** Records a failure that cannot be retried (a welcome is due now or never). */
