@@ -43,7 +43,9 @@ const TICKS_PER_S = 100; // Linux USER_HZ
 
 const dir = mkdtempSync(join(tmpdir(), "event-cost-"));
 // Durable Objects' SQLite files on tmpfs when there is one: the CPU is measured, not the disk.
-const storageRoot = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "event-cost-do-"));
+const storageRoot = mkdtempSync(
+	join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "event-cost-do-"),
+);
 const children = [];
 process.on("exit", () => {
 	for (const child of children) child.kill("SIGTERM");
@@ -186,7 +188,8 @@ function cpuTicks(pid) {
 	return Number(fields[11]) + Number(fields[12]); // utime, stime
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted, p) =>
+	sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 /** `CONNECTIONS` loops posting for `seconds`; then waits for the sends the handlers make. */
 async function run({ port, pid, kind, group, users }, seconds, counts) {
