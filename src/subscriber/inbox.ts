@@ -80,6 +80,12 @@ export class Inbox {
 		);
 	}
 
+	/** Reads the inbox back next time instead of trusting what this activation knows. */
+	forget(): void {
+		this.live = undefined;
+		this.only = undefined;
+	}
+
 	/** An entry left the live ones (done or buried). */
 	private gone(seq: number): void {
 		if (this.live !== undefined) this.live -= 1;

@@ -190,6 +190,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 
 	/** Resumes the inbox: after a crash, or when a retry is due. */
 	override async alarm(): Promise<void> {
+		// The recovery path trusts the table, not what this activation believes.
+		if (!this.draining) this.inbox.forget();
 		await this.drain();
 	}
 
