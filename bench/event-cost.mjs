@@ -270,6 +270,22 @@ for (const [i, [name, scenario]] of scenarios.entries()) {
 	});
 }
 console.table(rows);
+// Issue 8's targets, as ratios of CPU per event to the baseline of this run.
+const TARGETS = [
+	["text echo, cold", 8],
+	["text echo, warm", 4],
+	["delivered, cold", 3],
+	["delivered, warm", 3],
+];
+for (const [prefix, limit] of TARGETS) {
+	const row = rows.find((r) => r.scenario.startsWith(prefix));
+	if (!row) continue;
+	const ratio = Number(row["CPU × baseline"]);
+	const tail = Number(row["p99/p50"]) <= 3 ? "p99 ≤ 3× p50" : "p99 > 3× p50";
+	console.log(
+		`${prefix}: ${ratio}× (target ≤ ${limit}×: ${ratio <= limit ? "met" : "not met"}), ${tail}`,
+	);
+}
 const echoed = rows.filter((r) => r.sends !== "-");
 const exact = echoed.every((r) => r.sends === r.requests);
 console.log(exact ? "every text echoed exactly once" : "SENDS DIFFER FROM REQUESTS: see the table");
