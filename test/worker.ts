@@ -9,6 +9,7 @@ import { SubscriberObject } from "../src/subscriber/subscriber";
 import type { Keyboard } from "../src/viber/schemas/keyboard";
 import type { OutgoingMessage } from "../src/viber/schemas/messages";
 import { createApp } from "../src/webhook/app";
+import { effectHandlers } from "./bots/effects";
 
 export interface TestSession {
 	texts: number;
@@ -103,6 +104,9 @@ testBot.on("message:unknown", (ctx) =>
 	ctx.reply(`unknown message type ${ctx.message.original_type}`),
 );
 testBot.on("unknown", (ctx) => ctx.reply(`unknown event ${ctx.event.original_event}`));
+
+// Effect triggers (test/bots/effects.ts) come before the catch-alls.
+testBot.use(effectHandlers);
 
 // The catch-alls, last: every other text is echoed, every other message acknowledged.
 testBot.on("message:text", async (ctx) => {

@@ -120,6 +120,15 @@ describe("Subscriber reliability", () => {
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
 	});
 
+	it("stores nothing for a receipt about a message this object never sent", async () => {
+		const userId = newUserId();
+		const receipt = callbacks.receipt("delivered", userId, "5000000000000000002");
+		expect((await post(receipt)).status).toBe(200);
+		expect((await post(receipt)).status).toBe(200);
+		expect(await subscriber(userId).profile()).toBeNull();
+		expect(await subscriber(userId).messageStatus("5000000000000000002")).toBeNull();
+	});
+
 	it("places a seen receipt for a token it never sent by the receipt's time", async () => {
 		const userId = newUserId();
 		await post(callbacks.subscribed(userId));

@@ -1,14 +1,16 @@
 /** Sessions that evolve: a session stored in an older shape meets the bot's current one. */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import type { SubscriberStore } from "../../src/subscriber/store";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
 /** Stores `session` as an earlier version of the bot would have left it. */
 async function storeOldSession(userId: string, session: object): Promise<void> {
 	await post(callbacks.subscribed(userId));
-	await runInDurableObject(subscriber(userId), (_instance, state) => {
-		state.storage.sql.exec("UPDATE subscriber SET session = ?", JSON.stringify(session));
+	// Through the object's own store, which keeps the user row cached for the activation.
+	await runInDurableObject(subscriber(userId), (instance) => {
+		(instance as unknown as { store: SubscriberStore }).store.saveSession(JSON.stringify(session));
 	});
 }
 
