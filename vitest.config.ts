@@ -1,29 +1,36 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
 
 // Miniflare runs extra workers from pre-bundled JavaScript.
-const EMULATOR_BUNDLE = ".wrangler/test/viber-emulator.js";
-const BOT_BUNDLE = ".wrangler/test/bot.js";
+const OUT = ".wrangler/test";
 const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
-/** The bot that the emulator talks to in end-to-end tests: `src/index.ts` as deployed. */
+/** The token of the test bot the emulator talks to in end-to-end tests (test/e2e-bot.ts). */
 const E2E_TOKEN = "e2e-token-0123456789";
+/** The token of your bot (`src/index.ts`) when the test kit (test/kit/) talks to it. */
+const BOT_TOKEN = "kit-token-0123456789";
 
-const EMULATOR_WORKER = {
-	name: "viber-emulator",
+/**
+ * A Viber emulator that posts every callback to `bot`, whatever the webhook URL says. The bot's
+ * token gets Viber's account rules; other tokens (the unit tests') a bare fake API.
+ */
+const emulator = (name: string, token: string, bot: string) => ({
+	name,
 	modules: true,
-	scriptPath: EMULATOR_BUNDLE,
+	scriptPath: `${OUT}/viber-emulator.js`,
 	...COMPATIBILITY,
 	durableObjects: { EMULATOR: { className: "Emulator", useSQLite: true } },
-	bindings: { VIBER_AUTH_TOKEN: E2E_TOKEN, ACCEPT_ANY_TOKEN: "true" },
-	// The emulator's callbacks go to the end-to-end bot, whatever the webhook URL says.
-	outboundService: "e2e-bot",
-};
+	bindings: { VIBER_AUTH_TOKEN: token, ACCEPT_ANY_TOKEN: "true", FAKE_OTHER_TOKENS: "true" },
+	outboundService: bot,
+});
 
-const E2E_BOT_WORKER = {
-	name: "e2e-bot",
+/** A bot worker as deployed, bundled from `script`; its Viber is `viber`. */
+const bot = (name: string, script: string, token: string, viber: string) => ({
+	name,
 	modules: true,
-	scriptPath: BOT_BUNDLE,
+	scriptPath: `${OUT}/${script}`,
 	...COMPATIBILITY,
 	durableObjects: {
 		SUBSCRIBER: { className: "Subscriber", useSQLite: true },
@@ -33,29 +40,39 @@ const E2E_BOT_WORKER = {
 		PACER: { className: "BroadcastPacer", useSQLite: true },
 		RECEIPTS: { className: "BroadcastReceipts", useSQLite: true },
 	},
-	queueProducers: { BROADCAST_QUEUE: "e2e-broadcasts" },
+	// Each bot its own broadcast queue and dead-letter queue (one consumer per queue).
+	queueProducers: { BROADCAST_QUEUE: `${name}-broadcasts` },
 	queueConsumers: {
-		"e2e-broadcasts": {
+		[`${name}-broadcasts`]: {
 			maxBatchSize: 10,
 			maxBatchTimeout: 1,
 			maxRetries: 8,
-			deadLetterQueue: "e2e-broadcasts-dlq",
+			deadLetterQueue: `${name}-broadcasts-dlq`,
 		},
-		"e2e-broadcasts-dlq": { maxBatchSize: 10, maxBatchTimeout: 1 },
+		[`${name}-broadcasts-dlq`]: { maxBatchSize: 10, maxBatchTimeout: 1 },
 	},
+	// Add the vars and bindings your bot uses; VIBER_API_URL only has to look local.
 	bindings: {
-		VIBER_AUTH_TOKEN: E2E_TOKEN,
+		VIBER_AUTH_TOKEN: token,
 		VIBER_API_URL: "http://127.0.0.1:8788/pa",
-		BOT_NAME: "Demo Bot",
+		BOT_NAME: "Test Bot",
 		BOT_AVATAR: "",
 	},
-	outboundService: "viber-emulator",
+	outboundService: viber,
+});
+
+/** Answers API calls with redirects and records who followed them (test/viber/redirect.test.ts). */
+const REDIRECTOR_WORKER = {
+	name: "redirector",
+	modules: true,
+	scriptPath: "test/helpers/redirector-worker.js",
+	...COMPATIBILITY,
 };
 
 function bundle(entry: string, outfile: string) {
 	return build({
 		entryPoints: [entry],
-		outfile,
+		outfile: `${OUT}/${outfile}`,
 		bundle: true,
 		format: "esm",
 		platform: "neutral",
@@ -65,36 +82,90 @@ function bundle(entry: string, outfile: string) {
 	});
 }
 
+/**
+ * wrangler.toml without `[secrets]`, in a folder without `.dev.vars`: the tests take their
+ * tokens from the bindings below, never from a developer's `.dev.vars` or shell, and wrangler
+ * has no missing secret to warn about.
+ */
+function testWranglerConfig(): string {
+	const path = `${OUT}/wrangler.toml`;
+	let inSecrets = false;
+	const lines = readFileSync("wrangler.toml", "utf8")
+		.split("\n")
+		.filter((line) => {
+			if (/^\s*\[/.test(line)) inSecrets = /^\s*\[secrets\]/.test(line);
+			return !inSecrets;
+		})
+		.map((line) =>
+			line.replace(/^(main\s*=\s*")([^"]+)"/, (_, key, main) => `${key}${relative(OUT, main)}"`),
+		);
+	mkdirSync(OUT, { recursive: true });
+	writeFileSync(path, lines.join("\n"));
+	return resolve(path);
+}
+
 export default defineConfig({
 	test: {
 		// The JSON report lets CI print a plain "N passed, N failed" line.
-		reporters: ["default", ["json", { outputFile: ".wrangler/test/results.json" }]],
+		reporters: ["default", ["json", { outputFile: `${OUT}/results.json` }]],
 		projects: [
 			{
 				plugins: [
 					cloudflareTest(async () => {
 						await Promise.all([
-							bundle("emulator/src/index.ts", EMULATOR_BUNDLE),
-							bundle("src/index.ts", BOT_BUNDLE),
+							bundle("emulator/src/index.ts", "viber-emulator.js"),
+							bundle("test/e2e-bot.ts", "e2e-bot.js"),
+							bundle("src/index.ts", "bot.js"),
 						]);
 						return {
 							main: "./test/worker.ts",
-							wrangler: { configPath: "./wrangler.toml" },
+							wrangler: { configPath: testWranglerConfig() },
+							// workerd's log of every uncaught exception, including the network faults and
+							// refusals the tests provoke on purpose; failures still show in vitest's report.
+							verbose: process.env.WORKERD_VERBOSE === "1",
 							miniflare: {
 								bindings: {
 									VIBER_AUTH_TOKEN: "test-token-0123456789",
 									VIBER_API_URL: "http://127.0.0.1:9/pa",
+									// Not wrangler.toml's vars: a fork changes those.
+									BOT_NAME: "Test Bot",
+									BOT_AVATAR: "",
 									E2E_TOKEN,
+									BOT_TOKEN,
+									// Overrides for the hostile suite (test/webhook/hostile.test.ts).
+									HOSTILE_SEED: process.env.HOSTILE_SEED ?? "",
+									HOSTILE_RUNS: process.env.HOSTILE_RUNS ?? "",
 								},
 								// Every outbound fetch of the bot under test reaches the emulator.
 								outboundService: "viber-emulator",
-								serviceBindings: { FAKE_VIBER: "viber-emulator", E2E_BOT: "e2e-bot" },
-								workers: [EMULATOR_WORKER, E2E_BOT_WORKER],
+								serviceBindings: {
+									FAKE_VIBER: "viber-emulator",
+									E2E_BOT: "e2e-bot",
+									BOT_EMULATOR: "bot-emulator",
+									REDIRECTOR: "redirector",
+								},
+								durableObjects: {
+									E2E_SUBSCRIBER: { className: "Subscriber", scriptName: "e2e-bot" },
+									BOT_SUBSCRIBER: { className: "Subscriber", scriptName: "bot" },
+								},
+								workers: [
+									emulator("viber-emulator", E2E_TOKEN, "e2e-bot"),
+									bot("e2e-bot", "e2e-bot.js", E2E_TOKEN, "viber-emulator"),
+									emulator("bot-emulator", BOT_TOKEN, "bot"),
+									bot("bot", "bot.js", BOT_TOKEN, "bot-emulator"),
+									REDIRECTOR_WORKER,
+								],
 							},
 						};
 					}),
 				],
-				test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/browser/**"] },
+				test: {
+					name: "workers",
+					include: ["test/**/*.test.ts"],
+					exclude: ["test/browser/**"],
+					// Above the test kit's own wait (test/kit/), so a slow bot fails with the kit's message.
+					testTimeout: 15_000,
+				},
 			},
 			{
 				test: {

@@ -8,25 +8,41 @@
  *   - wrong signatures            (rejected with 403 before parsing)
  * and each one's ratio to the baseline measured in the same run.
  *
- * Usage: npm run bench -- [--seconds 10] [--connections 10]
+ * Usage: npm run bench -- [--seconds 10] [--connections 10] [--bot-port 8787] [--emulator-port 8788]
+ * (or BOT_PORT / EMULATOR_PORT). It refuses to start when a port is taken, e.g. by `npm run dev`:
+ * it would measure those servers instead.
  */
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { freePort, isPortFree } from "../scripts/dev/net.mjs";
+import { assertPortsFree, choosePorts, PortError } from "../scripts/dev/ports.ts";
 
-const { values: args } = parseArgs({
-	options: {
-		seconds: { type: "string", default: "10" },
-		connections: { type: "string", default: "10" },
-	},
-});
+let args;
+let ports;
+try {
+	({ values: args } = parseArgs({
+		options: {
+			seconds: { type: "string", default: "10" },
+			connections: { type: "string", default: "10" },
+			"bot-port": { type: "string" },
+			"emulator-port": { type: "string" },
+		},
+	}));
+	ports = choosePorts(args, process.env);
+	await assertPortsFree(ports, isPortFree, "npm run bench");
+} catch (error) {
+	if (!(error instanceof PortError) && !/^ERR_PARSE_ARGS_/.test(error.code)) throw error;
+	console.error(`npm run bench: ${error.message}`);
+	process.exit(2);
+}
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const TOKEN = "bench-token-0123456789";
-const BOT = "http://127.0.0.1:8787";
-const FAKE = "http://127.0.0.1:8788";
+const BOT = `http://127.0.0.1:${ports.bot}`;
+const FAKE = `http://127.0.0.1:${ports.emulator}`;
 
 const children = [];
 function start(name, argv) {
@@ -122,17 +138,20 @@ start("emulator", [
 	"-c",
 	"emulator/wrangler.toml",
 	"--port",
-	"8788",
+	String(ports.emulator),
 	"--inspector-port",
-	"9330",
+	String(await freePort()),
 	"--persist-to",
 	".wrangler/bench/emulator",
+	// The bot's sends to the bench's made-up users succeed, as before Viber's account rules.
+	"--var",
+	"FAKE_OTHER_TOKENS:true",
 ]);
 start("bot", [
 	"--port",
-	"8787",
+	String(ports.bot),
 	"--inspector-port",
-	"9329",
+	String(await freePort()),
 	"--var",
 	`VIBER_AUTH_TOKEN:${TOKEN}`,
 	"--var",

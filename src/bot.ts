@@ -5,12 +5,20 @@
  * A handler is `(ctx, next)`. `bot.on(query)` filters by Viber's own names ("message:text",
  * "conversation_started", "subscribed", "seen", …) and types `ctx` to match; `bot.hears(text)`
  * matches text messages, which is also what a keyboard's `reply` button sends.
+ *
+ * Order matters: for each event the handlers are tried in the order they are registered, and the
+ * first one that matches handles it; the ones after it run only if it calls `await next()`.
+ * So specific handlers go first and the catch-alls (`bot.on("message:text")`, `bot.on("message")`)
+ * last: a handler added below them never sees what they match.
  */
 import { Bot } from "./framework/bot";
 import type { Keyboard } from "./viber/schemas/keyboard";
 import type { RichMediaMessage } from "./viber/schemas/messages";
 
-/** What the bot remembers per user, as `ctx.session`. It is saved after every event. */
+/**
+ * What the bot remembers per user, as `ctx.session`, saved after every event. To add a field,
+ * add it here and to `initialSession`: users who already have a session get its default.
+ */
 interface Session {
 	echoes: number;
 }
@@ -89,6 +97,9 @@ bot.hears("carousel", (ctx) => ctx.reply(carousel));
 bot.hears(/^order (\w+)$/, (ctx) =>
 	ctx.reply({ type: "text", text: `One ${ctx.match[1]}, coming up!`, keyboard: menu }),
 );
+
+// ── Add your handlers above this line. ──────────────────────────────────────────────────────
+// The two catch-alls below handle whatever no handler above took, so they stay last.
 
 // Everything else that is text: echo it, and count in the session how often we did.
 bot.on("message:text", async (ctx) => {

@@ -1,17 +1,60 @@
 /**
- * The worker under test: the demo bot from `src/bot.ts` behind a few test-only triggers, with
- * fast handler retries. Everything else is the real wiring of `src/index.ts`.
+ * The worker under test, also bundled as the end-to-end bot (test/e2e-bot.ts): the real wiring
+ * of `src/index.ts` around a test bot, never `src/bot.ts`, so these tests pass whatever bot a
+ * fork has. Add the triggers your tests need above the catch-alls. Being bundled, it imports
+ * nothing from `cloudflare:test`.
  */
-import demo from "../src/bot";
 import { Bot } from "../src/framework/bot";
 import { adminRoutes, proactiveHandlers } from "../src/proactive";
 import { SubscriberObject } from "../src/subscriber/subscriber";
+import type { Keyboard } from "../src/viber/schemas/keyboard";
+import type { OutgoingMessage } from "../src/viber/schemas/messages";
 import { createApp } from "../src/webhook/app";
+import { effectHandlers } from "./bots/effects";
 
-export const testBot = new Bot<{ echoes: number }>({
-	initialSession: () => ({ echoes: 0 }),
+export interface TestSession {
+	texts: number;
+	others: number;
+}
+
+export const testBot = new Bot<TestSession>({
+	initialSession: () => ({ texts: 0, others: 0 }),
+	// Sessions saved when `texts` was called `echoes`.
+	migrateSession: ({ echoes, ...rest }) =>
+		echoes === undefined ? rest : { ...rest, texts: Number(echoes) },
 	retry: { attempts: 3, baseDelayMs: 0 },
 });
+
+export const TEST_KEYBOARD: Keyboard = {
+	Type: "keyboard",
+	Buttons: [
+		{ Columns: 3, Rows: 1, ActionType: "reply", ActionBody: "send picture", Text: "Picture" },
+		{ Columns: 3, Rows: 1, ActionType: "reply", ActionBody: "quiet", Text: "Quiet", Silent: true },
+	],
+};
+
+/** What `send <kind>` answers: one message of each kind the emulator must show. */
+export const SAMPLES: Record<string, OutgoingMessage> = {
+	picture: { type: "picture", text: "a picture", media: "https://example.com/p.jpg" },
+	carousel: {
+		type: "rich_media",
+		rich_media: {
+			Type: "rich_media",
+			ButtonsGroupColumns: 6,
+			ButtonsGroupRows: 1,
+			Buttons: [
+				{
+					Columns: 6,
+					Rows: 1,
+					ActionType: "reply",
+					ActionBody: "order Cocoa",
+					Text: "<b>Cocoa</b>",
+				},
+			],
+		},
+	},
+	keyboard: { type: "text", text: "a keyboard", keyboard: TEST_KEYBOARD },
+};
 
 // Fails every time: ends as a dead letter after `attempts` runs.
 testBot.hears("throw", () => {
@@ -40,10 +83,22 @@ testBot.hears(/^broadcast (.+)$/, async (ctx) => {
 	await ctx.reply(`not reached: ${failed_list.map((f) => f.receiver).join(" ")}`);
 });
 
-// A welcome that takes a while: a resend arrives before it is ready.
-testBot.on("conversation_started", async (ctx, next) => {
+testBot.hears(/^send (\w+)$/, async (ctx) => {
+	const sample = SAMPLES[String(ctx.match[1])];
+	await ctx.reply(sample ?? `no sample "${ctx.match[1]}"`);
+});
+
+testBot.hears(/^order (\w+)$/, (ctx) => ctx.reply(`ordered ${ctx.match[1]}`));
+
+// A welcome with a keyboard; a slow one (a resend arrives meanwhile) or none, as the context says.
+testBot.on("conversation_started", async (ctx) => {
 	if (ctx.event.context === "slow") await scheduler.wait(500);
-	await next();
+	if (ctx.event.context === "throw") throw new Error("no welcome, on purpose");
+	ctx.welcome({
+		type: "text",
+		text: `Hi ${ctx.user?.name ?? "there"}!`,
+		keyboard: TEST_KEYBOARD,
+	});
 });
 
 testBot.on("message:unknown", (ctx) =>
@@ -77,7 +132,18 @@ testBot.hears(/^cancel (\S+)$/, (ctx) =>
 );
 testBot.hears("session?", (ctx) => ctx.reply(`session open: ${ctx.sessionOpen}`));
 
-testBot.use(demo);
+// Effect triggers (test/bots/effects.ts) come before the catch-alls.
+testBot.use(effectHandlers);
+
+// The catch-alls, last: every other text is echoed, every other message acknowledged.
+testBot.on("message:text", async (ctx) => {
+	ctx.session.texts += 1;
+	await ctx.reply(ctx.message.text);
+});
+testBot.on("message", async (ctx) => {
+	ctx.session.others += 1;
+	await ctx.reply(`got a ${ctx.message.type}`);
+});
 
 export class Subscriber extends SubscriberObject {
 	protected readonly bot = testBot;

@@ -5,12 +5,14 @@
  * This file only wires the parts together, each in a module named after it: `sidebar.js` (the
  * webhook and the users), `conversation.js` and `chat-view.js` (the selected user's chat),
  * `composer.js`, `controls.js` (cron, fault injection), `log.js` and `log-toggle.js` (raw JSON),
- * `state.js` (what they share) and `polling.js` (what keeps it fresh).
+ * `drawer.js` (the sidebar on a phone), `state.js` (what they share) and `polling.js` (what
+ * keeps it fresh). `responsive.css` lays it out for phones, tablets and desktops.
  */
 
 import { createComposer } from "./composer.js";
 import { createControls } from "./controls.js";
 import { createConversation } from "./conversation.js";
+import { createDrawer, isNarrow } from "./drawer.js";
 import { createLog } from "./log.js";
 import { createLogToggle } from "./log-toggle.js";
 import { startPolling } from "./polling.js";
@@ -24,6 +26,13 @@ const $ = (id) => /** @type {T} */ (document.getElementById(id));
 const composer = /** @type {HTMLFormElement} */ ($("composer"));
 const input = /** @type {HTMLTextAreaElement} */ ($("composer-input"));
 const logList = $("log-list");
+
+const drawer = createDrawer({
+	app: $("app"),
+	sidebar: $("sidebar"),
+	toggle: $("users-toggle"),
+	scrim: $("scrim"),
+});
 
 const controls = createControls({
 	settingsForm: /** @type {HTMLFormElement} */ ($("settings-form")),
@@ -52,7 +61,11 @@ const sidebar = createSidebar({
 	noUsers: $("no-users"),
 	newUser: /** @type {HTMLFormElement} */ ($("new-user-form")),
 	applySettings: controls.applySettings,
-	select: (id) => conversation.select(id),
+	// Picked or created in the drawer: the chat comes back into view.
+	select(id) {
+		drawer.close();
+		conversation.select(id);
+	},
 });
 
 const conversation = createConversation({
@@ -83,6 +96,8 @@ async function start() {
 	const wanted = decodeURIComponent(location.hash.slice(1));
 	const first = state.users.find((u) => u.id === wanted) ?? state.users.at(-1);
 	if (first) conversation.select(first.id);
+	// A phone shows the chat first; with nobody to chat as yet, the form that creates someone.
+	else if (isNarrow()) drawer.open();
 	startPolling({ chat: conversation.pollChat, log: log.poll, state: sidebar.refresh });
 }
 

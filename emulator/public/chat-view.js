@@ -23,6 +23,8 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 	let lastSeq = 0;
 	let keyboardSeq = 0;
 	let stickToBottom = true;
+	/** What the page says while a chat is empty (index.html's `.chat-empty`). */
+	const hint = chat.querySelector(".chat-empty");
 
 	/** Empties the view for another conversation. */
 	function clear() {
@@ -30,7 +32,7 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		lastSeq = 0;
 		keyboardSeq = -1;
 		stickToBottom = true;
-		chat.replaceChildren();
+		chat.replaceChildren(hint ?? "");
 		keyboard.hidden = true;
 	}
 
@@ -63,6 +65,7 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 			added = true;
 		}
 		if (added) {
+			hint?.remove();
 			keepAtBottom();
 			renderKeyboardOf();
 		}
@@ -72,12 +75,13 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		if (stickToBottom) chat.scrollTop = chat.scrollHeight;
 	}
 
-	/** The keyboard of the latest bot message that has one. */
+	/** The keyboard of the bot's latest message: Viber hides it when that message has none. */
 	function renderKeyboardOf() {
 		let latest;
 		for (const { item } of items.values()) {
-			if (item.direction === "out" && item.message?.keyboard && (!latest || item.seq > latest.seq))
-				latest = item;
+			// A message that never reached the phone ("failed") changes nothing there.
+			const shown = item.direction === "out" && item.status !== "failed";
+			if (shown && (!latest || item.seq > latest.seq)) latest = item;
 		}
 		if ((latest?.seq ?? 0) === keyboardSeq) return;
 		keyboardSeq = latest?.seq ?? 0;
@@ -87,6 +91,9 @@ export function createChatView({ chat, keyboard, composer, onTap }) {
 		composer.dataset.input = shown?.InputFieldState ?? "regular";
 		keepAtBottom();
 	}
+
+	// The chat shrinks when a keyboard appears or the log opens beside it: keep the end in view.
+	new ResizeObserver(keepAtBottom).observe(chat);
 
 	chat.addEventListener("scroll", () => {
 		stickToBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;

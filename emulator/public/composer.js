@@ -16,9 +16,15 @@ const MAX_INPUT_HEIGHT = 140;
  *   send: (message: Record<string, unknown>) => Promise<void> }} options
  */
 export function createComposer({ form, input, send }) {
+	/** Fits the box to its text; scrollHeight leaves out the borders, which the height includes. */
 	function growInput() {
-		input.style.height = "auto";
-		input.style.height = `${Math.min(input.scrollHeight, MAX_INPUT_HEIGHT)}px`;
+		input.style.height = "";
+		input.style.overflowY = "";
+		if (input.value === "") return;
+		const borders = input.offsetHeight - input.clientHeight;
+		const wanted = input.scrollHeight + borders;
+		input.style.height = `${Math.min(wanted, MAX_INPUT_HEIGHT)}px`;
+		if (wanted > MAX_INPUT_HEIGHT) input.style.overflowY = "auto";
 	}
 
 	form.addEventListener("submit", (event) => {

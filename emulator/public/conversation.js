@@ -5,6 +5,7 @@
 import { createTap } from "./actions.js";
 import { ApiError, api, userPath } from "./api.js";
 import { createChatView } from "./chat-view.js";
+import { isNarrow } from "./drawer.js";
 import { state } from "./state.js";
 import { act, avatar, h } from "./ui.js";
 
@@ -49,7 +50,8 @@ export function createConversation(options) {
 		options.onSelect();
 		renderHeader();
 		void act(pollChat);
-		input.focus();
+		// On a phone, focus would pull up the on-screen keyboard over "Open conversation".
+		if (!isNarrow()) input.focus();
 	}
 
 	function renderHeader() {
@@ -60,18 +62,17 @@ export function createConversation(options) {
 			h(
 				"div",
 				{},
+				h("div", { class: "user-name" }, user.name),
 				h(
 					"div",
-					{ class: "user-name" },
-					user.name,
-					" ",
+					{ class: "title-line" },
 					h(
 						"span",
 						{ class: `pill ${user.subscribed ? "on" : "off"}`, "data-testid": "subscribed-state" },
 						user.subscribed ? "subscribed" : "not subscribed",
 					),
+					h("code", { class: "muted small", title: "user id" }, user.id),
 				),
-				h("code", { class: "muted small", title: "user id" }, user.id),
 			),
 		);
 		subscription.textContent = user.subscribed ? "Unsubscribe" : "Subscribe";

@@ -24,6 +24,11 @@ export function createLogToggle({ toggle, badge, panel, close, list }) {
 
 	toggle.addEventListener("click", () => toggleLog());
 	close.addEventListener("click", () => toggleLog(false));
+	// Escape closes it too (on a phone it covers the chat), unless a dialog takes the key.
+	document.addEventListener("keydown", (event) => {
+		if (event.key === "Escape" && !panel.hidden && !document.querySelector("dialog[open]"))
+			toggleLog(false);
+	});
 
 	/** @param {number} count */
 	function onRejected(count) {

@@ -1,5 +1,6 @@
 /** The "Raw JSON" panel: every API call and callback the emulator saw, from `GET /api/log`. */
 import { api } from "./api.js";
+import { labels, outcome, PENDING } from "./log-status.js";
 import { clock, h } from "./ui.js";
 
 /**
@@ -9,13 +10,14 @@ import { clock, h } from "./ui.js";
 
 /** Rows kept on the page; older ones are dropped from the top. */
 const KEEP = 400;
-/** An API call logged before it was answered has status -1 until then. */
-const PENDING = -1;
 /** The most entries one `GET /api/log` returns, and how many pages one poll reads at most. */
 const PAGE = 200;
 const MAX_PAGES = 10;
 /** Unanswered entries older than this are not asked for again. */
 const PENDING_WATCH_MS = 60_000;
+
+/** @param {LogEntry} entry */
+const answered = (entry) => entry.response !== undefined && entry.response !== null;
 
 /** @param {unknown} value */
 const pretty = (value) =>
@@ -44,13 +46,19 @@ function row(entry) {
 			"summary",
 			{ class: "log-summary" },
 			h("span", { class: `kind ${entry.kind}` }, entry.kind),
-			h("span", { class: "name" }, entry.name),
+			h("span", { class: "name", title: entry.name }, entry.name),
+			h("time", {}, clock(entry.at, true)),
 			h(
 				"span",
-				{ class: "status", title: entry.kind === "api" ? "Viber status" : "HTTP status" },
-				entry.status === PENDING ? "…" : String(entry.status),
+				{ class: "outcome", "data-testid": "log-outcome" },
+				labels(outcome(entry)).map((label) =>
+					h(
+						"span",
+						{ class: `label-${label.kind}${label.bad ? " bad" : ""}`, "data-kind": label.kind },
+						label.text,
+					),
+				),
 			),
-			h("time", {}, clock(entry.at, true)),
 		),
 	);
 	// The JSON is built on first open: the list stays light however long it grows.
@@ -110,7 +118,9 @@ export function createLog({ list, onlyUser, onRejected, userId }) {
 		let rejected = 0;
 		for (const entry of entries) {
 			const known = rows.get(entry.seq);
-			if (known && known.entry.status === entry.status) continue;
+			// Redrawn once answered (a dropped connection is answered without a status of its own).
+			if (known && known.entry.status === entry.status && answered(known.entry) === answered(entry))
+				continue;
 			const el = row(entry);
 			el.hidden = !visible(entry);
 			if (known) known.el.replaceWith(el);

@@ -23,8 +23,14 @@ const webhookStatus = (webhook) =>
 				h("code", {}, webhook.url),
 				h(
 					"span",
-					{ class: "muted small block" },
-					`events: ${(webhook.event_types ?? []).join(", ") || "all"}`,
+					{ class: "muted small block events" },
+					"events: ",
+					// Each name stays whole on its line ("conversation_started" never breaks).
+					(webhook.event_types ?? []).flatMap((event, i) => [
+						i > 0 ? ", " : "",
+						h("span", { class: "event-name" }, event),
+					]),
+					webhook.event_types?.length ? "" : "all",
 				),
 			)
 		: h(

@@ -240,6 +240,7 @@ const ICONS = {
 		["rect", { x: 2, y: 6, width: 20, height: 12, rx: 2 }],
 		["path", { d: "M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10" }],
 	],
+	menu: [["path", { d: "M4 6h16M4 12h16M4 18h16" }]],
 	send: [["path", { d: "M4 20l17-8L4 4l2.5 8L4 20zM6.5 12H13", fill: "currentColor" }]],
 };
 

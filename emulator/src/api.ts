@@ -2,7 +2,8 @@
 import { Hono } from "hono";
 import { parseJson } from "../../src/viber/json";
 import { FILTERABLE_EVENTS } from "../../src/viber/schemas/callbacks";
-import { envelope } from "./callbacks";
+import { knownUserRefusal, subscriptionRefusal, webhookRefusal } from "./account";
+import { envelope, webhookCheckFailure } from "./callbacks";
 import type { Emulator, EmulatorVars } from "./emulator";
 import { playFault } from "./faults";
 import { addressees, matchesFilter } from "./filter";
@@ -27,8 +28,6 @@ const MAX_ONLINE = 100;
 /** What Viber echoes when `set_webhook` names no `event_types` (§2.1). */
 const ALL_EVENTS = [...FILTERABLE_EVENTS, "subscribed", "unsubscribed"];
 
-/** Viber's own wording for status 6. */
-const NOT_SUBSCRIBED = { status: 6, status_message: "notSubscribed" };
 const ok = (fields: Body = {}): Answer => ({ status: 0, status_message: "ok", ...fields });
 const refuse = (r: Rejection): Answer => ({ status: r.status, status_message: r.message });
 const fail = (status: number, detail: string): Answer => refuse(reject(status, detail));
@@ -69,23 +68,22 @@ const handlers: Record<Endpoint, Handler> = {
 		};
 		// Viber calls the URL before it answers, and keeps the webhook only on a 200 (§2.1).
 		const result = await emu.postNow(token, envelope("webhook"), undefined, webhook);
-		if ("status" in result && result.status === 200) {
-			emu.store.setWebhook(token, webhook);
-			return ok({ event_types });
-		}
-		const cause =
-			"status" in result
-				? `HttpResponse[HTTP/1.1 ${result.status}]`
-				: `HttpResponse[null 0 null] java.net.ConnectException: ${result.error}`;
-		return fail(1, `Result[HttpRequest[POST ${body.url} HTTP/1.1] > ${cause}]`);
+		const failure = webhookCheckFailure(body.url, result);
+		if (failure) return refuse(failure);
+		emu.store.setWebhook(token, webhook);
+		return ok({ event_types });
 	},
 
 	send_message(emu, token, body) {
+		const { strict } = emu.settings(token);
+		const noWebhook = strict && webhookRefusal(emu.store, token);
+		if (noWebhook) return refuse(noWebhook);
 		if (typeof body.receiver !== "string") return fail(4, "receiver");
 		const bad = checkMessageBody(body, "receiver");
 		if (bad) return refuse(bad);
 		const receiver = body.receiver;
-		if (!emu.store.isSubscribed(token, receiver)) return NOT_SUBSCRIBED;
+		const away = subscriptionRefusal(emu.store, token, receiver, strict);
+		if (away) return refuse(away);
 		const message = messageOf(body, "receiver");
 		const tooNew = checkReceiverApiVersion(message, emu.store.user(token, receiver)?.api_version);
 		if (tooNew) return refuse(tooNew);
@@ -97,6 +95,9 @@ const handlers: Record<Endpoint, Handler> = {
 	},
 
 	broadcast_message(emu, token, body) {
+		const { strict } = emu.settings(token);
+		const noWebhook = strict && webhookRefusal(emu.store, token);
+		if (noWebhook) return refuse(noWebhook);
 		const badList = checkIdList(body.broadcast_list, "broadcast_list", MAX_BROADCAST);
 		if (badList) return refuse(badList);
 		const bad = checkMessageBody(body, "broadcast_list");
@@ -109,9 +110,9 @@ const handlers: Record<Endpoint, Handler> = {
 		const failed_list: Body[] = [];
 		for (const receiver of body.broadcast_list as string[]) {
 			const user = emu.store.user(token, receiver);
-			const refusal = !emu.store.isSubscribed(token, receiver)
-				? { status: 6, message: NOT_SUBSCRIBED.status_message }
-				: checkReceiverApiVersion(message, user?.api_version);
+			const refusal =
+				subscriptionRefusal(emu.store, token, receiver, strict) ??
+				checkReceiverApiVersion(message, user?.api_version);
 			if (refusal)
 				failed_list.push({ receiver, status: refusal.status, status_message: refusal.message });
 			else
@@ -146,7 +147,12 @@ const handlers: Record<Endpoint, Handler> = {
 
 	get_user_details(emu, token, body) {
 		if (typeof body.id !== "string") return fail(4, "id");
-		if (!emu.store.isSubscribed(token, body.id)) return NOT_SUBSCRIBED;
+		const refusal =
+			knownUserRefusal(emu.store, token, body.id, emu.settings(token).strict) ??
+			emu.userDetails.check(token, body.id, Date.now());
+		if (refusal) return refuse(refusal);
+		emu.userDetails.record(token, body.id, Date.now());
+		// Only a bare fake (strict off) answers for an id it never met, with a made-up profile.
 		const user = emu.store.user(token, body.id);
 		return ok({
 			message_token: newMessageToken(),
@@ -170,10 +176,11 @@ const handlers: Record<Endpoint, Handler> = {
 		const bad = checkIdList(body.ids, "ids", MAX_ONLINE);
 		if (bad) return refuse(bad);
 		// Viber reports users who are not subscribed as unavailable (§2.6).
+		const { strict } = emu.settings(token);
 		const users = (body.ids as string[]).map((id) =>
-			emu.store.isSubscribed(token, id)
-				? { id, online_status: 0, online_status_message: "online" }
-				: { id, online_status: 4, online_status_message: "unavailable" },
+			subscriptionRefusal(emu.store, token, id, strict)
+				? { id, online_status: 4, online_status_message: "unavailable" }
+				: { id, online_status: 0, online_status_message: "online" },
 		);
 		return ok({ users });
 	},
@@ -220,9 +227,12 @@ api.post("/:endpoint", async (c) => {
 	const emu = c.var.emulator;
 	const endpoint = c.req.param("endpoint");
 	if (!isEndpoint(endpoint)) return c.text("Not Found", 404);
-	const token = c.req.header("X-Viber-Auth-Token") ?? "";
 	const raw = await c.req.text();
 	const { body, rawBody } = parseBody(raw);
+	// Viber takes the token from the JSON body when the header is absent, as its own Python SDK
+	// sends it (no header, no Content-Type), and ignores the Content-Type header altogether.
+	const bodyToken = typeof body.auth_token === "string" ? body.auth_token : "";
+	const token = c.req.header("X-Viber-Auth-Token") ?? bodyToken;
 	const seq = emu.journal.record({
 		kind: "api",
 		token,

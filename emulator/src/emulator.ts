@@ -14,7 +14,7 @@ import {
 import { control } from "./control";
 import { NetworkFault } from "./faults";
 import { Journal } from "./journal";
-import { BroadcastPacer, UnrepliedCounter } from "./rules";
+import { BroadcastPacer, UnrepliedCounter, UserDetailsCap } from "./rules";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
 import { type ChatItem, EmulatorStore, type OutboxEntry, type Webhook } from "./store";
 import { ui } from "./ui";
@@ -30,6 +30,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 	readonly journal: Journal;
 	readonly unreplied = new UnrepliedCounter();
 	readonly broadcasts = new BroadcastPacer();
+	readonly userDetails = new UserDetailsCap();
 	private readonly app = new Hono<EmulatorVars>();
 
 	constructor(ctx: DurableObjectState, env: EmulatorEnv) {
@@ -58,13 +59,15 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 	reset(token: string): void {
 		this.store.reset(token);
 		this.journal.reset(token);
+		this.userDetails.forget(token);
 	}
 
 	settings(token: string): Settings {
+		// The tests' emulator makes tokens other than its bot's a bare fake API (wrangler.toml).
+		const fake = this.env.FAKE_OTHER_TOKENS === "true" && token !== this.env.VIBER_AUTH_TOKEN;
+		const defaults = { ...DEFAULT_SETTINGS, strict: !fake };
 		const saved = this.store.settingsJson(token);
-		return saved
-			? { ...DEFAULT_SETTINGS, ...(JSON.parse(saved) as Partial<Settings>) }
-			: DEFAULT_SETTINGS;
+		return saved ? { ...defaults, ...(JSON.parse(saved) as Partial<Settings>) } : defaults;
 	}
 
 	/** Whether Viber would take this token: any, unless the emulator was told its bot's token. */
@@ -135,7 +138,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		const webhook = this.store.webhook(token);
 		if (!webhook) return;
 		const resend = () => this.resendLater(token, job, attempt);
-		const result = await postCallback(webhook.url, token, job.callback, resend);
+		const result = await postCallback(webhook.url, token, job.callback, { onSlow: resend });
 		const ok = "status" in result && result.status === 200;
 		this.logCallback(token, job.callback, job.userId, result);
 		if (!ok && !result.slow) resend();

@@ -17,6 +17,12 @@ export const SettingsSchema = v.strictObject({
 	duplicateCallbacks: share,
 	/** Hold each callback back a random 0..300 ms, so that callbacks may overtake each other. */
 	reorderCallbacks: v.boolean(),
+	/**
+	 * Viber's account rules: no send before `set_webhook` (10), receivers must be users who
+	 * subscribed (6, or 5 for an unknown id), `get_user_details` only for known users. Off, the
+	 * token gets a bare fake API for unit tests of a client: anyone not marked unsubscribed is.
+	 */
+	strict: v.boolean(),
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 
@@ -27,6 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
 	apiDelayMs: 0,
 	duplicateCallbacks: 0,
 	reorderCallbacks: false,
+	strict: true,
 };
 
 export const SettingsPatchSchema = v.partial(SettingsSchema);

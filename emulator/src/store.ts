@@ -83,16 +83,15 @@ export class EmulatorStore {
 		}
 	}
 
-	/** Users the emulator created are subscribed by their own actions; anyone else is, unless marked. */
-	isSubscribed(token: string, receiver: string): boolean {
+	/** Whether a test marked the receiver unsubscribed (`/_fake/unsubscribe`), for this token or all. */
+	isMarkedUnsubscribed(token: string, receiver: string): boolean {
 		const marked = this.rows(
 			"SELECT 1 FROM unsubscribed WHERE receiver = ? AND token IN (?, ?)",
 			receiver,
 			token,
 			ANY_TOKEN,
 		);
-		if (marked.length > 0) return false;
-		return this.user(token, receiver)?.subscribed ?? true;
+		return marked.length > 0;
 	}
 
 	addUser(token: string, id: string, profile: Profile): EmulatedUser {
@@ -227,6 +226,20 @@ export class EmulatorStore {
 			status: opt(r.status),
 			text: opt(r.text),
 		}));
+	}
+
+	/**
+	 * The keyboard the user sees: the one of the bot's latest message, `null` when that message
+	 * has none (Viber hides the keyboard then) or the bot sent nothing yet.
+	 */
+	currentKeyboard(token: string, userId: string): Record<string, unknown> | null {
+		const [row] = this.rows(
+			"SELECT message FROM chat WHERE token = ? AND user_id = ? AND direction = 'out' ORDER BY seq DESC LIMIT 1",
+			token,
+			userId,
+		);
+		const message = parsed(row?.message) as { keyboard?: Record<string, unknown> } | undefined;
+		return message?.keyboard ?? null;
 	}
 
 	/** Moves a sent message's status forward (never back): sent → delivered → seen. */

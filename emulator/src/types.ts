@@ -16,7 +16,7 @@ export type RecordedRequest = {
 	/** Increases with arrival, across all tokens. */
 	id: number;
 	endpoint: Endpoint;
-	/** The `X-Viber-Auth-Token` header, `""` when missing. */
+	/** The `X-Viber-Auth-Token` header, else the body's `auth_token`; `""` when both are missing. */
 	token: string;
 	body: Record<string, unknown>;
 	/** The raw text, only when it was not a JSON object. */

@@ -152,7 +152,8 @@ ui.get("/users/:id/chat", (c) => {
 	const user = emu.store.user(tokenOf(c), c.req.param("id"));
 	if (!user) return problem("no such user", 404);
 	const after = Number(c.req.query("after") ?? 0) || 0;
-	return json({ user, items: emu.store.chat(tokenOf(c), user.id, after) });
+	const items = emu.store.chat(tokenOf(c), user.id, after);
+	return json({ user, items, keyboard: emu.store.currentKeyboard(tokenOf(c), user.id) });
 });
 
 ui.post("/users/:id/open", async (c) => {
@@ -209,7 +210,9 @@ ui.put("/settings", async (c) => {
 	const patch = await read(c.req.raw, SettingsPatchSchema);
 	if (typeof patch === "string") return problem(patch);
 	const emu = c.var.emulator;
-	const settings = { ...emu.settings(tokenOf(c)), ...patch };
-	emu.store.saveSettings(tokenOf(c), settings);
-	return json(settings);
+	const token = tokenOf(c);
+	// Only what was ever set is saved: the rest keeps following the defaults.
+	const saved = JSON.parse(emu.store.settingsJson(token) ?? "{}") as Record<string, unknown>;
+	emu.store.saveSettings(token, { ...saved, ...patch });
+	return json(emu.settings(token));
 });

@@ -29,7 +29,7 @@ export type Command =
 	| { name: "online"; ids: string[] }
 	| { name: "send"; id: string; text: string };
 
-/** The command line is wrong; the CLI prints the message and `USAGE`, and exits with 2. */
+/** The command line is wrong; the CLI prints the message and a pointer to `--help`, and exits with 2. */
 export class UsageError extends Error {
 	override readonly name = "UsageError";
 }
@@ -58,7 +58,8 @@ Options:
   -h, --help          Show this help
 
 Settings come from the environment, else from .dev.vars in the current directory:
-  VIBER_AUTH_TOKEN    the bot's token (required; never printed)
+  VIBER_AUTH_TOKEN    the bot's token (never printed). Not needed for an API on this machine:
+                      the CLI then uses npm run dev's token, local-dev-token
   VIBER_API_URL       as --api
   BOT_NAME            the sender name for send (default "Bot"); BOT_AVATAR, optional
 

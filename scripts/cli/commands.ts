@@ -96,7 +96,7 @@ export async function runCommand(api: ViberApi, command: ApiCommand): Promise<Co
 	}
 }
 
-/** What to do about the statuses a person at a terminal can fix. */
+/** What to do about the statuses a person at a terminal can fix; each ends the error's one line. */
 const HINTS: Record<number, string> = {
 	1: "Viber posts a `webhook` event to the URL first and needs HTTP 200: deploy the bot there (public HTTPS, trusted certificate) and try again.",
 	2: "Check VIBER_AUTH_TOKEN (environment or .dev.vars), and that --api / VIBER_API_URL is the API that token belongs to.",
@@ -112,18 +112,18 @@ function causeOf(error: Error): string {
 }
 
 /**
- * The failure in words, for stderr: Viber's status number and name with a hint, the transport
+ * The failure in one line, for stderr: Viber's status number and name with a hint, the transport
  * error, or a limit broken before sending. The token is redacted from anything passed through.
  *
  * @example describeFailure(new ViberApiError("get_account_info", 2, "invalid auth token"), { baseUrl, token })
- * // "Viber refused: status 2 invalidAuthToken (invalid auth token)\nCheck VIBER_AUTH_TOKEN ..."
+ * // "Viber refused: status 2 invalidAuthToken (invalid auth token). Check VIBER_AUTH_TOKEN ..."
  */
 export function describeFailure(error: unknown, where: { baseUrl: string; token: string }): string {
 	let text: string;
 	if (error instanceof ViberApiError) {
 		const hint = HINTS[error.status];
 		text = `Viber refused: status ${error.status} ${error.statusName} (${error.statusMessage})`;
-		if (hint) text += `\n${hint}`;
+		if (hint) text += `. ${hint}`;
 	} else if (error instanceof ViberTransportError) {
 		text =
 			error.kind === "network"
@@ -134,5 +134,6 @@ export function describeFailure(error: unknown, where: { baseUrl: string; token:
 	} else {
 		text = error instanceof Error ? error.message : String(error);
 	}
-	return redact(text, where.token);
+	// One line, whatever the message held.
+	return redact(text, where.token).replace(/\s*\n\s*/g, " ");
 }

@@ -1,5 +1,11 @@
 /** Parses a `.dev.vars` file: `KEY=value` lines, `#` comments, optional quotes. Pure: no Node APIs. */
 
+/**
+ * The token `npm run dev` gives the bot and the emulator when `.dev.vars` has none; the CLI uses
+ * it too when it talks to an emulator on this machine.
+ */
+export const LOCAL_DEV_TOKEN = "local-dev-token";
+
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
 
 function unquote(raw: string): string {

@@ -1,13 +1,18 @@
 /** The CLI's Node side: reads the settings, calls Viber, prints, and returns the exit code. */
-import { createViberApi, type ViberApi } from "../../src/viber/client";
+import { createViberApi } from "../../src/viber/client";
 import { type Flags, toCommand, USAGE, UsageError } from "./command";
 import { describeFailure, runCommand } from "./commands";
 import { parseDevVars } from "./dev-vars";
 import { type ParsedArgs, process } from "./node";
 import { resolveSettings, type Settings } from "./settings";
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
-const printError = (text: string) => process.stderr.write(`${text}\n`);
+/** What the CLI reads and writes; Node's by default, a test's own in `test/cli/`. */
+export type CliIo = {
+	env: Record<string, string | undefined>;
+	readDevVars(): Promise<Record<string, string>>;
+	out(text: string): void;
+	err(text: string): void;
+};
 
 async function readDevVars(): Promise<Record<string, string>> {
 	try {
@@ -19,19 +24,30 @@ async function readDevVars(): Promise<Record<string, string>> {
 	}
 }
 
+const nodeIo = (): CliIo => ({
+	env: process.env,
+	readDevVars,
+	out: (text) => process.stdout.write(`${text}\n`),
+	err: (text) => process.stderr.write(`${text}\n`),
+});
+
 function isParseArgsError(error: unknown): error is Error {
 	return (
 		error instanceof Error && /^ERR_PARSE_ARGS_/.test(String((error as { code?: unknown }).code))
 	);
 }
 
+/** Shown after a usage error, instead of the whole usage text. */
+export const HELP_HINT = "(npm run viber -- --help lists the commands and options)";
+
 /**
  * Runs the CLI: `parse` is the `parseArgs` call, so its errors become usage errors (exit 2).
- * Resolves to the exit code: 0 done, 1 refused or unreachable, 2 wrong command line.
+ * Resolves to the exit code: 0 done, 1 refused or unreachable, 2 wrong command line. Every error
+ * is one line on stderr; the usage text only comes with `--help`.
  *
  * @example process.exitCode = await main(() => parseArgs({ options, allowPositionals: true }));
  */
-export async function main(parse: () => ParsedArgs): Promise<number> {
+export async function main(parse: () => ParsedArgs, io: CliIo = nodeIo()): Promise<number> {
 	let flags: Flags;
 	let command: ReturnType<typeof toCommand>;
 	try {
@@ -40,36 +56,30 @@ export async function main(parse: () => ParsedArgs): Promise<number> {
 		command = toCommand(positionals, flags);
 	} catch (error) {
 		if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;
-		printError(`${error.message}\n\n${USAGE}`);
+		io.err(`${error.message} ${HELP_HINT}`);
 		return 2;
 	}
 	if (command.name === "help") {
-		print(USAGE);
+		io.out(USAGE);
 		return 0;
 	}
 
 	let settings: Settings | undefined;
-	let api: ViberApi;
 	try {
-		settings = resolveSettings({ env: process.env, devVars: await readDevVars(), api: flags.api });
-		api = createViberApi({
+		settings = resolveSettings({ env: io.env, devVars: await io.readDevVars(), api: flags.api });
+		const api = createViberApi({
 			token: settings.token,
 			baseUrl: settings.baseUrl,
 			sender: { name: settings.botName, avatar: settings.botAvatar },
 			// A person is watching: fail at once rather than retry for seconds.
 			retry: { attempts: 1 },
 		});
-	} catch (error) {
-		printError(describeFailure(error, { baseUrl: "", token: settings?.token ?? "" }));
-		return 1;
-	}
-
-	try {
 		const { answer, text } = await runCommand(api, command);
-		print(flags.json ? JSON.stringify(answer, null, 2) : text);
+		io.out(flags.json ? JSON.stringify(answer, null, 2) : text);
 		return 0;
 	} catch (error) {
-		printError(describeFailure(error, { baseUrl: api.baseUrl, token: settings.token }));
+		const where = { baseUrl: settings?.baseUrl ?? "", token: settings?.token ?? "" };
+		io.err(describeFailure(error, where));
 		return 1;
 	}
 }

@@ -5,7 +5,8 @@ import type { SentMessage } from "../viber/schemas/responses";
 
 /**
  * `ctx.api`: every Viber endpoint. `sendMessage` and `broadcastMessage` refuse users who
- * unsubscribed, without asking Viber.
+ * unsubscribed, without asking Viber; `getUserDetails` answers from a 12-hour cache in the
+ * user's Subscriber (Viber allows 2 calls per user per 12 h).
  */
 export type BotApi = Pick<
 	ViberApi,

@@ -3,6 +3,7 @@
 import { type JobHandler, JobRegistry } from "../proactive/jobs";
 import { Composer, once } from "./composer";
 import type { Context } from "./context";
+import { restoreSession, type SessionOptions } from "./session";
 
 /** How failed handlers are retried before the event becomes a dead letter. */
 export interface HandlerRetryOptions {
@@ -14,9 +15,7 @@ export interface HandlerRetryOptions {
 	maxDelayMs?: number;
 }
 
-export interface BotOptions<S> {
-	/** The session a user starts with (default `{}`). */
-	initialSession?: () => S;
+export interface BotOptions<S> extends SessionOptions<S> {
 	retry?: HandlerRetryOptions;
 	/**
 	 * Run `delivered`/`seen`/`failed` receipts of broadcast messages through the handlers too
@@ -88,6 +87,14 @@ export class Bot<S extends object = Record<string, unknown>> extends Composer<Co
 	cron(expression: string, handler: JobHandler): this {
 		this.jobs.add(expression, handler);
 		return this;
+	}
+
+	/**
+	 * The session handlers get, from the one stored (`undefined` for a new user): migrated by
+	 * `migrateSession`, with fields it lacks taken from `initialSession()`.
+	 */
+	restoreSession(stored: unknown): S {
+		return restoreSession(stored, this.options);
 	}
 
 	/**

@@ -20,6 +20,11 @@ export type HearsContext<C extends Context<object>> = Filtered<C, "message:text"
 
 const pass: MiddlewareFn<unknown> = (_ctx, next) => next();
 
+/** Whether middleware may act on events of a type; plain functions may act on any. */
+function reachOf<C>(mw: Middleware<C>): (event: string) => boolean {
+	return mw instanceof Composer ? (event) => mw.mayHandle(event) : () => true;
+}
+
 function flatten<C>(mw: Middleware<C>): MiddlewareFn<C> {
 	// Resolved on every call, so handlers added to a child composer later still run.
 	return typeof mw === "function" ? mw : (ctx, next) => mw.middleware()(ctx, next);
@@ -56,9 +61,20 @@ function concat<C>(first: MiddlewareFn<C>, andThen: MiddlewareFn<C>): Middleware
  */
 export class Composer<C extends Context<object>> {
 	private handler: MiddlewareFn<C>;
+	/** What each piece may act on, resolved on every call like the handlers themselves. */
+	private readonly reaches: ((event: string) => boolean)[];
 
 	constructor(...middleware: Middleware<C>[]) {
 		this.handler = middleware.map(flatten).reduce(concat, pass as MiddlewareFn<C>);
+		this.reaches = middleware.map(reachOf);
+	}
+
+	/**
+	 * Whether any handler could run for an event of this type (`"message"`, `"delivered"`, …).
+	 * False lets the runtime skip queueing events nobody handles, such as receipts.
+	 */
+	mayHandle(event: string): boolean {
+		return this.reaches.some((reach) => reach(event));
 	}
 
 	middleware(): MiddlewareFn<C> {
@@ -69,6 +85,7 @@ export class Composer<C extends Context<object>> {
 	use(...middleware: Middleware<C>[]): Composer<C> {
 		const composer = new Composer(...middleware);
 		this.handler = concat(this.handler, flatten(composer));
+		this.reaches.push((event) => composer.mayHandle(event));
 		return composer;
 	}
 
@@ -76,9 +93,19 @@ export class Composer<C extends Context<object>> {
 	filter<D extends C>(predicate: (ctx: C) => ctx is D, ...middleware: Middleware<D>[]): Composer<D>;
 	filter(predicate: (ctx: C) => boolean, ...middleware: Middleware<C>[]): Composer<C>;
 	filter(predicate: (ctx: C) => boolean, ...middleware: Middleware<C>[]): Composer<C> {
-		const composer = new Composer(...middleware);
-		const branch = flatten(composer);
-		this.use((ctx, next) => (predicate(ctx) ? branch(ctx, next) : next()));
+		return this.branch(predicate, () => true, middleware);
+	}
+
+	/** `filter` for events whose type `reach` admits: a predicate can only narrow its branch. */
+	private branch<D extends C>(
+		predicate: (ctx: C) => boolean,
+		reach: (event: string) => boolean,
+		middleware: Middleware<D>[],
+	): Composer<D> {
+		const composer = new Composer<D>(...middleware);
+		const run = flatten(composer) as unknown as MiddlewareFn<C>;
+		this.handler = concat(this.handler, (ctx, next) => (predicate(ctx) ? run(ctx, next) : next()));
+		this.reaches.push((event) => reach(event) && composer.mayHandle(event));
 		return composer;
 	}
 
@@ -92,9 +119,11 @@ export class Composer<C extends Context<object>> {
 		...middleware: Middleware<Filtered<C, Q>>[]
 	): Composer<Filtered<C, Q> & C> {
 		const matches = matchFilter(query);
-		return this.filter(
-			(ctx): ctx is Filtered<C, Q> & C => matches(ctx.event),
-			...(middleware as Middleware<Filtered<C, Q> & C>[]),
+		const events = new Set((Array.isArray(query) ? query : [query]).map((q) => q.split(":")[0]));
+		return this.branch(
+			(ctx) => matches(ctx.event),
+			(event) => events.has(event),
+			middleware as Middleware<Filtered<C, Q> & C>[],
 		);
 	}
 
@@ -109,8 +138,8 @@ export class Composer<C extends Context<object>> {
 		...middleware: Middleware<HearsContext<C>>[]
 	): Composer<HearsContext<C> & C> {
 		const triggers = Array.isArray(trigger) ? trigger : [trigger];
-		return this.filter(
-			(ctx): ctx is HearsContext<C> & C => {
+		return this.branch(
+			(ctx) => {
 				if (ctx.event.event !== "message" || ctx.event.message.type !== "text") return false;
 				const text = ctx.event.message.text;
 				for (const t of triggers) {
@@ -122,7 +151,8 @@ export class Composer<C extends Context<object>> {
 				}
 				return false;
 			},
-			...(middleware as Middleware<HearsContext<C> & C>[]),
+			(event) => event === "message",
+			middleware as Middleware<HearsContext<C> & C>[],
 		);
 	}
 }

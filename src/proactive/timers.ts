@@ -78,6 +78,11 @@ export class UserTimers {
 			.map((r) => ({ id: r.id, dueAt: r.due_at }));
 	}
 
+	/** When the next pending timer is due, if any. */
+	nextDue(): number | undefined {
+		return this.pending()[0]?.dueAt;
+	}
+
 	/** Makes sure the object's alarm rings by `dueAt`. */
 	async wakeBy(dueAt: number): Promise<void> {
 		const alarm = await this.storage.getAlarm();

@@ -3,7 +3,7 @@ import type { BotApi } from "../framework/api";
 import { refusedByRoster } from "../proactive/roster-client";
 import type { ViberApi } from "../viber/client";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import type { FailedReceiver, SentMessage } from "../viber/schemas/responses";
+import type { FailedReceiver, SentMessage, UserDetailsResponse } from "../viber/schemas/responses";
 
 /** The Subscriber of each user, as far as sending to them goes. */
 export interface Subscribers {
@@ -15,6 +15,8 @@ export interface Subscribers {
 	rejected(receiver: string, status: number): Promise<void>;
 	/** proactive: those of many users who may not be messaged, from the roster in one go. */
 	refusedAmong?(receivers: string[]): Promise<Set<string>>;
+	/** The user's `get_user_details` answer, cached 12 h by their Subscriber. */
+	userDetails(id: string): Promise<UserDetailsResponse>;
 }
 
 const refusedLocally = (receiver: string): FailedReceiver => ({
@@ -26,7 +28,8 @@ const refusedLocally = (receiver: string): FailedReceiver => ({
 /**
  * Sends go through the receivers' Subscribers: users who unsubscribed are left out without
  * asking Viber (a broadcast lists them in `failed_list` with status 6), and what Viber refuses
- * is reported back. Everything else goes straight to Viber.
+ * is reported back. User details come from the user's Subscriber, which asks Viber at most once
+ * per 12 h. Everything else goes straight to Viber.
  */
 export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 	return {
@@ -45,7 +48,7 @@ export function guardedApi(raw: ViberApi, subscribers: Subscribers): BotApi {
 			return { ...result, failed_list: [...refused.map(refusedLocally), ...result.failed_list] };
 		},
 		getAccountInfo: () => raw.getAccountInfo(),
-		getUserDetails: (id) => raw.getUserDetails(id),
+		getUserDetails: (id) => subscribers.userDetails(id),
 		getOnline: (ids) => raw.getOnline(ids),
 		setWebhook: (options) => raw.setWebhook(options),
 		removeWebhook: () => raw.removeWebhook(),
@@ -60,5 +63,6 @@ export function subscribersOf(env: Env): Subscribers {
 		mayReceive: (receiver) => stub(receiver).mayReceive(),
 		rejected: (receiver, status) => stub(receiver).rejected(receiver, status),
 		refusedAmong: (receivers) => refusedByRoster(env, receivers),
+		userDetails: (id) => stub(id).userDetails(id),
 	};
 }

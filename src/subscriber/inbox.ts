@@ -1,23 +1,15 @@
-/** Events waiting for the user's handlers, in arrival order, with retries and dead letters. */
+/** Events waiting for the user's handlers, in Viber's timestamp order, with retries and dead letters. */
 import type { Callback } from "../viber/schemas/callbacks";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS inbox (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	event TEXT NOT NULL,
-	attempts INTEGER NOT NULL DEFAULT 0,
-	due_at INTEGER NOT NULL,
-	dead_at INTEGER,
-	error TEXT
-);
-CREATE INDEX IF NOT EXISTS inbox_live ON inbox (dead_at, seq);
-`;
+import type { EffectRecord } from "./effects";
+import type { Sql } from "./schema";
 
 export interface InboxEntry {
 	seq: number;
 	callback: Callback;
 	attempts: number;
 	dueAt: number;
+	/** What earlier runs of this event already did (sends), for a retry to reuse. */
+	effects: EffectRecord[];
 }
 
 /** An event whose handlers kept failing; kept for inspection, never silently dropped. */
@@ -34,37 +26,84 @@ export interface DeadLetter {
 
 type Row = Record<string, SqlStorageValue>;
 
+/**
+ * Every write goes through here, so the activation may know how many entries are live and,
+ * when one was just queued into an empty inbox, that entry itself: the common case (one event,
+ * nothing waiting) then runs without reading the inbox back.
+ */
 export class Inbox {
-	constructor(private readonly sql: SqlStorage) {
-		sql.exec(SCHEMA);
+	/** Live entries, when known in this activation. */
+	private live: number | undefined;
+	/** The only live entry, when it was queued in this activation and has not run yet. */
+	private only: InboxEntry | undefined;
+
+	constructor(private readonly sql: Sql) {}
+
+	/** Queues an event under Viber's timestamp `ts`: events waiting together run in that order. */
+	push(callback: Callback, ts: number, now: number): void {
+		const { seq } = this.sql
+			.exec<{ seq: number }>(
+				"INSERT INTO inbox (event, ts, due_at) VALUES (?, ?, ?) RETURNING seq",
+				JSON.stringify(callback),
+				ts,
+				now,
+			)
+			.one();
+		if (this.live !== undefined) this.live += 1;
+		this.only =
+			this.live === 1 ? { seq, callback, attempts: 0, dueAt: now, effects: [] } : undefined;
 	}
 
-	push(callback: Callback, now: number): void {
-		this.sql.exec("INSERT INTO inbox (event, due_at) VALUES (?, ?)", JSON.stringify(callback), now);
-	}
-
-	/** The oldest live entry: later ones wait for it, so handlers see events in arrival order. */
+	/**
+	 * The live entry that runs next: the earliest by Viber's timestamp, then by arrival. Later
+	 * ones wait for it, also while it waits for a retry.
+	 */
 	head(): InboxEntry | undefined {
+		if (this.live === 0) return undefined;
+		if (this.live === 1 && this.only) return this.only;
 		const row = this.sql
 			.exec<Row>(
-				"SELECT seq, event, attempts, due_at FROM inbox WHERE dead_at IS NULL ORDER BY seq LIMIT 1",
+				`SELECT seq, event, attempts, due_at, effects,
+				 (SELECT count(*) FROM inbox WHERE dead_at IS NULL) AS live
+				 FROM inbox WHERE dead_at IS NULL ORDER BY ts, seq LIMIT 1`,
 			)
 			.toArray()[0];
+		this.live = (row?.live as number | undefined) ?? 0;
 		return (
 			row && {
 				seq: row.seq as number,
 				callback: JSON.parse(row.event as string) as Callback,
 				attempts: row.attempts as number,
 				dueAt: row.due_at as number,
+				effects: row.effects ? (JSON.parse(row.effects as string) as EffectRecord[]) : [],
 			}
 		);
 	}
 
+	/** Reads the inbox back next time instead of trusting what this activation knows. */
+	forget(): void {
+		this.live = undefined;
+		this.only = undefined;
+	}
+
+	/** An entry left the live ones (done or buried). */
+	private gone(seq: number): void {
+		if (this.live !== undefined) this.live -= 1;
+		if (this.only?.seq === seq) this.only = undefined;
+	}
+
+	/** Keeps what a run did, the moment it did it, for the retries of the same event. */
+	saveEffects(seq: number, effects: EffectRecord[]): void {
+		this.sql.exec("UPDATE inbox SET effects = ? WHERE seq = ?", JSON.stringify(effects), seq);
+	}
+
 	done(seq: number): void {
 		this.sql.exec("DELETE FROM inbox WHERE seq = ?", seq);
+		this.gone(seq);
 	}
 
 	retryAt(seq: number, attempts: number, dueAt: number, error: string): void {
+		if (this.only?.seq === seq) this.only = undefined;
 		this.sql.exec(
 			"UPDATE inbox SET attempts = ?, due_at = ?, error = ? WHERE seq = ?",
 			attempts,
@@ -82,13 +121,15 @@ export class Inbox {
 			now,
 			seq,
 		);
+		this.gone(seq);
 	}
 
 	/** Records a failure that cannot be retried (a welcome is due now or never). */
 	buryNew(callback: Callback, error: string, now: number): void {
 		this.sql.exec(
-			"INSERT INTO inbox (event, attempts, due_at, dead_at, error) VALUES (?, 1, ?, ?, ?)",
+			"INSERT INTO inbox (event, ts, attempts, due_at, dead_at, error) VALUES (?, ?, 1, ?, ?, ?)",
 			JSON.stringify(callback),
+			callback.timestamp ?? now,
 			now,
 			now,
 			error,

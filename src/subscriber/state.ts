@@ -15,6 +15,23 @@ export type SubscriptionState =
 	| "unsubscribed"
 	| "gone";
 
+/**
+ * States in the order they win a tie (two signals stamped the same millisecond): leaving beats
+ * staying, so a message and an `unsubscribed` at once leave the user unsubscribed.
+ */
+const TIE_ORDER: readonly SubscriptionState[] = [
+	"unknown",
+	"not_subscribed",
+	"subscribed",
+	"unsubscribed",
+	"gone",
+];
+
+/** A SQL expression ranking the state in `expr` by `TIE_ORDER` (higher wins a tie). */
+export function stateRankSql(expr: string): string {
+	return `instr('|${TIE_ORDER.join("|")}|', '|' || ${expr} || '|')`;
+}
+
 /** The state an inbound event implies, or undefined when it says nothing about it. */
 export function stateAfter(callback: Callback): SubscriptionState | undefined {
 	switch (callback.event) {

@@ -1,34 +1,14 @@
-/** The Subscriber's SQLite tables: profile and state, seen events, sent messages, session. */
+/** The Subscriber's user row (profile, state, session), seen events and sent messages. */
 import type { Callback, ViberUser } from "../viber/schemas/callbacks";
-import type { SubscriptionState } from "./state";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS subscriber (
-	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-	user_id TEXT NOT NULL,
-	state TEXT NOT NULL DEFAULT 'unknown',
-	state_at INTEGER NOT NULL DEFAULT 0,
-	name TEXT, avatar TEXT, language TEXT, country TEXT, api_version INTEGER,
-	first_seen_at INTEGER NOT NULL,
-	last_seen_at INTEGER NOT NULL,
-	last_inbound_at INTEGER,
-	session TEXT
-);
-CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, at INTEGER NOT NULL, response TEXT);
-CREATE TABLE IF NOT EXISTS sent_messages (
-	token TEXT PRIMARY KEY,
-	status TEXT NOT NULL,
-	sent_at INTEGER NOT NULL,
-	updated_at INTEGER NOT NULL,
-	detail TEXT
-);
-CREATE INDEX IF NOT EXISTS sent_messages_by_time ON sent_messages (sent_at);
-`;
+import type { Sql } from "./schema";
+import { type SubscriptionState, stateAfter, stateRankSql } from "./state";
 
 /** How long a callback's key is kept to recognise Viber's resends (they go on for an hour). */
 export const DEDUPE_WINDOW_MS = 3 * 60 * 60 * 1000;
 /** How long the status of a sent message is kept. */
 export const SENT_MESSAGE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** Expired keys and statuses are swept at most this often per user. */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export type MessageStatus = "sent" | "delivered" | "seen" | "failed";
 
@@ -51,13 +31,54 @@ type Row = Record<string, SqlStorageValue>;
 const optional = <T>(value: SqlStorageValue | undefined): T | undefined =>
 	value === null || value === undefined ? undefined : (value as T);
 
-export class SubscriberStore {
-	constructor(private readonly sql: SqlStorage) {
-		sql.exec(SCHEMA);
+/**
+ * Whether a state stamped `at` replaces the stored one: a later time wins; at the same
+ * millisecond the state that ranks higher (leaving over staying) wins.
+ */
+const WINS = (state: string, at: string) =>
+	`(${at} > state_at OR (${at} = state_at AND ${stateRankSql(state)} >= ${stateRankSql("state")}))`;
+
+/**
+ * One statement per event: creates the row on first contact, notes the visit, keeps what
+ * Viber tells of the user (absent fields keep their value) and moves the state unless a newer
+ * event decided it. ?1 user, ?2 now, ?3–?7 profile, ?8 last inbound, ?9 state, ?10 its time.
+ */
+const RECORD = `
+INSERT INTO subscriber (singleton, user_id, first_seen_at, last_seen_at, name, avatar, language,
+	country, api_version, last_inbound_at, state, state_at, purged_at)
+VALUES (1, ?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'unknown'), iif(?9 IS NULL, 0, ?10), ?2)
+ON CONFLICT (singleton) DO UPDATE SET
+	last_seen_at = ?2,
+	name = coalesce(?3, name), avatar = coalesce(?4, avatar), language = coalesce(?5, language),
+	country = coalesce(?6, country), api_version = coalesce(?7, api_version),
+	last_inbound_at = iif(?8 IS NULL, last_inbound_at, max(coalesce(last_inbound_at, 0), ?8)),
+	state = iif(?9 IS NOT NULL AND ${WINS("?9", "?10")}, ?9, state),
+	state_at = iif(?9 IS NOT NULL AND ${WINS("?9", "?10")}, ?10, state_at)
+RETURNING *`;
+
+/** The profile a callback carries, if any. */
+function userIn(callback: Callback): ViberUser | undefined {
+	switch (callback.event) {
+		case "message":
+			return callback.sender;
+		case "subscribed":
+		case "conversation_started":
+		case "client_status":
+			return callback.user;
+		default:
+			return undefined;
 	}
+}
+
+/** The subscriber row, cached for the activation: every write to it goes through here. */
+export class SubscriberStore {
+	private cached: Row | undefined;
+
+	constructor(private readonly sql: Sql) {}
 
 	private row(): Row | undefined {
-		return this.sql.exec<Row>("SELECT * FROM subscriber WHERE singleton = 1").toArray()[0];
+		this.cached ??= this.sql.exec<Row>("SELECT * FROM subscriber").toArray()[0];
+		return this.cached;
 	}
 
 	profile(): SubscriberProfile | undefined {
@@ -95,59 +116,60 @@ export class SubscriberStore {
 		};
 	}
 
+	/** Records what one event tells of the user: visit, profile, last message, state (§3.5). */
+	record(userId: string, callback: Callback, now: number): void {
+		const user = userIn(callback);
+		const state = stateAfter(callback) ?? null;
+		this.cached = this.sql
+			.exec<Row>(
+				RECORD,
+				userId,
+				now,
+				user?.name ?? null,
+				user?.avatar ?? null,
+				user?.language ?? null,
+				user?.country ?? null,
+				user?.api_version ?? null,
+				callback.event === "message" ? callback.timestamp : null,
+				state,
+				callback.timestamp ?? now,
+			)
+			.one();
+	}
+
 	/** Creates the row when the bot learns of a user by sending to them; the user was not seen. */
 	ensure(userId: string, now: number): void {
-		this.sql.exec(
-			"INSERT OR IGNORE INTO subscriber (singleton, user_id, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?)",
-			userId,
-			now,
-			now,
-		);
-	}
-
-	/** Creates the row on first contact and records that the user was seen now. */
-	touch(userId: string, now: number): void {
-		this.sql.exec(
-			`INSERT INTO subscriber (singleton, user_id, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?)
-			 ON CONFLICT (singleton) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
-			userId,
-			now,
-			now,
-		);
-	}
-
-	/** Keeps what Viber tells of the user; absent fields keep their stored value. */
-	updateProfile(user: ViberUser): void {
-		this.sql.exec(
-			`UPDATE subscriber SET name = coalesce(?, name), avatar = coalesce(?, avatar),
-			 language = coalesce(?, language), country = coalesce(?, country),
-			 api_version = coalesce(?, api_version) WHERE singleton = 1`,
-			user.name ?? null,
-			user.avatar ?? null,
-			user.language ?? null,
-			user.country ?? null,
-			user.api_version ?? null,
-		);
-	}
-
-	noteInbound(at: number): void {
-		this.sql.exec(
-			"UPDATE subscriber SET last_inbound_at = max(coalesce(last_inbound_at, 0), ?)",
-			at,
-		);
+		if (this.row()) return;
+		this.cached = this.sql
+			.exec<Row>(
+				`INSERT INTO subscriber (singleton, user_id, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?)
+				 ON CONFLICT (singleton) DO UPDATE SET user_id = user_id RETURNING *`,
+				userId,
+				now,
+				now,
+			)
+			.one();
 	}
 
 	/**
-	 * Moves to `state` unless a newer event already decided it: a resent old `message` must not
-	 * undo a later `unsubscribed`.
+	 * A state learned from Viber's API (status 5 or 6), which carries no Viber timestamp: it is
+	 * stamped no earlier than the state it replaces, so it wins over every event already applied
+	 * and loses only to events Viber stamped later (the user came back).
 	 */
-	setState(state: SubscriptionState, at: number): void {
-		this.sql.exec(
-			"UPDATE subscriber SET state = ?, state_at = ? WHERE singleton = 1 AND state_at <= ?",
-			state,
-			at,
-			at,
-		);
+	learn(userId: string, state: SubscriptionState, now: number): void {
+		this.cached = this.sql
+			.exec<Row>(
+				`INSERT INTO subscriber (singleton, user_id, first_seen_at, last_seen_at, state, state_at)
+				 VALUES (1, ?1, ?2, ?2, ?3, ?2)
+				 ON CONFLICT (singleton) DO UPDATE SET
+				 state = iif(${WINS("?3", "max(state_at, ?2)")}, ?3, state),
+				 state_at = max(state_at, ?2)
+				 RETURNING *`,
+				userId,
+				now,
+				state,
+			)
+			.one();
 	}
 
 	/** Records a callback key; false when it was already seen (a resend). */
@@ -181,18 +203,22 @@ export class SubscriberStore {
 		);
 	}
 
-	/** Applies a delivery receipt: sent → delivered → seen, or failed; never backwards. */
-	applyReceipt(callback: Callback, now: number): void {
+	/**
+	 * Applies a delivery receipt: sent → delivered → seen, or failed; never backwards, so a
+	 * repeated receipt changes nothing. An object that never sent anything stays empty.
+	 */
+	applyReceipt(callback: Callback, now: number): boolean {
 		if (callback.event === "delivered") {
-			this.sql.exec(
+			return this.sql.execIfSchema(
 				"UPDATE sent_messages SET status = 'delivered', updated_at = ? WHERE token = ? AND status = 'sent'",
 				now,
 				callback.message_token,
 			);
-		} else if (callback.event === "seen") {
+		}
+		if (callback.event === "seen") {
 			// One `seen` covers every earlier message: Viber sends it once per reading, not per message.
 			// A token this object never sent (a broadcast, a purged one) is placed by the event's time.
-			this.sql.exec(
+			return this.sql.execIfSchema(
 				`UPDATE sent_messages SET status = 'seen', updated_at = ?
 				 WHERE status IN ('sent', 'delivered')
 				 AND sent_at <= coalesce((SELECT sent_at FROM sent_messages WHERE token = ?), ?)`,
@@ -200,14 +226,16 @@ export class SubscriberStore {
 				callback.message_token,
 				callback.timestamp,
 			);
-		} else if (callback.event === "failed") {
-			this.sql.exec(
+		}
+		if (callback.event === "failed") {
+			return this.sql.execIfSchema(
 				"UPDATE sent_messages SET status = 'failed', updated_at = ?, detail = ? WHERE token = ?",
 				now,
 				callback.desc ?? null,
 				callback.message_token,
 			);
 		}
+		return false;
 	}
 
 	messageStatus(token: string): { status: MessageStatus; detail?: string } | undefined {
@@ -223,12 +251,18 @@ export class SubscriberStore {
 	}
 
 	saveSession(json: string): void {
-		this.sql.exec("UPDATE subscriber SET session = ? WHERE singleton = 1", json);
+		this.sql.exec("UPDATE subscriber SET session = ?", json);
+		if (this.cached) this.cached = { ...this.cached, session: json };
 	}
 
-	/** Forgets seen-event keys and message statuses past their windows. */
+	/** Forgets seen-event keys and message statuses past their windows, at most once an hour. */
 	purge(now: number): void {
+		const row = this.row();
+		if (row && now - (row.purged_at as number) < PURGE_EVERY_MS) return;
 		this.sql.exec("DELETE FROM seen_events WHERE at < ?", now - DEDUPE_WINDOW_MS);
 		this.sql.exec("DELETE FROM sent_messages WHERE sent_at < ?", now - SENT_MESSAGE_TTL_MS);
+		if (!row) return;
+		this.sql.exec("UPDATE subscriber SET purged_at = ?", now);
+		this.cached = { ...row, purged_at: now };
 	}
 }

@@ -6,6 +6,7 @@ import { Proactive } from "../proactive/job-context";
 import { syncRoster } from "../proactive/roster-sync";
 import { UserTimers } from "../proactive/timers";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
+import { cachedUserDetails } from "../runtime/user-details-cache";
 import { senderFromEnv, viberFromEnv } from "../runtime/viber";
 import type { ViberApi } from "../viber/client";
 import { NotSubscribedError, ViberApiError, ViberLimitError } from "../viber/errors";
@@ -14,8 +15,10 @@ import { backoffDelay } from "../viber/retry";
 import type { Callback } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import { type SentMessage, sentMessage } from "../viber/schemas/responses";
-import { type DeadLetter, Inbox } from "./inbox";
-import { canReceive, stateAfter } from "./state";
+import { DeliveryUnknownError, EffectJournal, isOutcomeUnknown, journaledApi } from "./effects";
+import { type DeadLetter, Inbox, type InboxEntry } from "./inbox";
+import { Sql } from "./schema";
+import { canReceive } from "./state";
 import { type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
 
 // biome-ignore lint/suspicious/noExplicitAny: any session shape
@@ -28,7 +31,21 @@ export interface ReceiveResult {
 	welcome?: string;
 }
 
+/** A finished run of the handlers, with the session as it was before. */
+interface HandlerRun {
+	ctx: Context;
+	before: string;
+}
+
 const RECEIPTS = new Set(["delivered", "seen", "failed"]);
+const RECEIPT_SWEEP_CHANCE = 1 / 64;
+
+/**
+ * Handlers run right after `receive`, in this activation; the alarm is only the safety net that
+ * resumes the inbox if the object dies meanwhile (set before a run, cleared when the inbox
+ * empties), and the timer of a retry.
+ */
+const SAFETY_NET_MS = 5 * 60 * 1000;
 
 /** Viber resends a callback until it gets a 200: `event` + `message_token` identify it. */
 function dedupeKey(callback: Callback): string | undefined {
@@ -41,7 +58,7 @@ function dedupeKey(callback: Callback): string | undefined {
 /**
  * Extend it in `src/index.ts` with your bot: `export class Subscriber extends SubscriberObject {
  * protected readonly bot = bot; }`. The webhook calls `receive`; handlers run one event at a
- * time, in arrival order, from the object's alarm.
+ * time, waiting events in Viber's timestamp order, right after `receive` answers.
  */
 export abstract class SubscriberObject extends DurableObject<Env> {
 	protected abstract readonly bot: AnyBot;
@@ -53,11 +70,16 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private lock: Promise<unknown> = Promise.resolve();
 	/** Welcome messages being made, by callback key, for resends that arrive meanwhile. */
 	private readonly welcomes = new Map<string, Promise<string | undefined>>();
+	/** The inbox being drained in this activation, if it is. */
+	private draining: Promise<void> | undefined;
+	/** Set when an event is queued: the drain in progress looks at the inbox once more. */
+	private queued = false;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		this.store = new SubscriberStore(ctx.storage.sql);
-		this.inbox = new Inbox(ctx.storage.sql);
+		const sql = new Sql(ctx.storage.sql);
+		this.store = new SubscriberStore(sql);
+		this.inbox = new Inbox(sql);
 		this.timers = new UserTimers(ctx.storage.sql, ctx.storage);
 	}
 
@@ -72,16 +94,27 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		return run;
 	}
 
-	/** Takes one verified callback about `userId`. Fast: handlers run later, except the welcome. */
+	/**
+	 * Takes one verified callback about `userId`. Fast: handlers run after it answers, except
+	 * the welcome. Receipts update message statuses only, and events no handler could match are
+	 * not queued at all.
+	 */
 	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
 		const now = Date.now();
+		const handled = this.bot.mayHandle(callback.event);
+		if (!handled && RECEIPTS.has(callback.event)) {
+			// The cheapest path: one idempotent update, so a resend needs no dedupe key.
+			this.applyReceipt(callback, now);
+			return { duplicate: false };
+		}
 		const key = dedupeKey(callback);
 		if (key && !this.store.markSeen(key, now)) {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
 			return { duplicate: true, welcome };
 		}
-		this.record(userId, callback, now);
+		if (RECEIPTS.has(callback.event)) this.applyReceipt(callback, now);
+		else this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
 		const roster = syncRoster(this.env, this.ctx.storage.sql, this.store.profile());
 		if (callback.event === "conversation_started") {
@@ -96,37 +129,29 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 				if (key) this.welcomes.delete(key);
 			}
 		}
-		this.inbox.push(callback, now);
+		if (handled) {
+			this.inbox.push(callback, callback.timestamp ?? now, now);
+			this.ctx.waitUntil(this.drain());
+		}
 		await roster;
-		// proactive: the alarm may be set for a later timer; the inbox must not wait for it
-		const alarm = await this.ctx.storage.getAlarm();
-		if (alarm === null || alarm > now) await this.ctx.storage.setAlarm(now);
 		return { duplicate: false };
 	}
 
-	/** Updates profile, subscription state and message statuses from one event. */
-	private record(userId: string, callback: Callback, now: number): void {
-		this.store.touch(userId, now);
-		if (
-			callback.event === "subscribed" ||
-			callback.event === "conversation_started" ||
-			callback.event === "client_status"
-		) {
-			this.store.updateProfile(callback.user);
-		} else if (callback.event === "message") {
-			this.store.updateProfile(callback.sender);
-			this.store.noteInbound(callback.timestamp);
+	/**
+	 * Receipts read no row, so they sweep expired keys and statuses now and then: a user who
+	 * only ever gets messages and never writes keeps none for long either.
+	 */
+	private applyReceipt(callback: Callback, now: number): void {
+		if (this.store.applyReceipt(callback, now) && Math.random() < RECEIPT_SWEEP_CHANCE) {
+			this.store.purge(now);
 		}
-		const state = stateAfter(callback);
-		if (state && "timestamp" in callback && callback.timestamp !== undefined) {
-			this.store.setState(state, callback.timestamp);
-		}
-		if (RECEIPTS.has(callback.event)) this.store.applyReceipt(callback, now);
 	}
 
 	private async welcome(callback: Callback): Promise<string | undefined> {
 		try {
-			const ctx = await this.runHandlers(callback, 1, false);
+			const run = await this.runHandlers(callback, 1, false);
+			this.saveSession(run);
+			const { ctx } = run;
 			if (!ctx.welcomeMessage) return undefined;
 			return JSON.stringify(
 				prepareMessage(ctx.welcomeMessage, { sender: senderFromEnv(this.env) }),
@@ -139,25 +164,31 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 	}
 
-	/** Runs the bot on one event with the user's session; the session is saved on success only. */
+	/** Runs the bot on one event with the user's session; the caller saves the session. */
 	private async runHandlers(
 		callback: Callback,
 		attempt: number,
 		willRetry: boolean,
-	): Promise<Context> {
-		const session = this.store.loadSession<object>() ?? this.bot.initialSession();
+		journal?: EffectJournal,
+	): Promise<HandlerRun> {
+		const session = this.bot.restoreSession(this.store.loadSession());
 		const before = JSON.stringify(session);
 		const user = this.store.user();
-		const api = guardedApi(this.viber(), this.subscribersFrom(user?.id));
-		// proactive: ctx.broadcast, with ids from the event so a retried handler does not repeat it
+		const guarded = guardedApi(this.viber(), this.subscribersFrom(user?.id));
+		const api = journal ? journaledApi(guarded, journal) : guarded;
+		// proactive: ctx.broadcast and ctx.schedule, with ids from the event so a retry repeats neither
 		const seed = `event:${user?.id}:${callback.event}:${callback.message_token}`;
 		const proactive = new Proactive(this.env, seed, this.timers);
 		const lastInboundAt = this.store.profile()?.lastInboundAt;
 		const ctx = new Context(callback, { api, user, session, proactive, lastInboundAt });
 		await this.bot.handle(ctx, attempt, willRetry);
+		return { ctx, before };
+	}
+
+	/** Saves the session a successful run left, if it changed. */
+	private saveSession({ ctx, before }: HandlerRun): void {
 		const after = JSON.stringify(ctx.peekSession());
 		if (after !== before) this.store.saveSession(after);
-		return ctx;
 	}
 
 	/** Every Subscriber over RPC, except this one, which is called directly. */
@@ -169,32 +200,73 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			refusedAmong: others.refusedAmong, // proactive: the roster, not one RPC per receiver
 			rejected: (id, status) =>
 				id === self ? this.rejected(id, status) : others.rejected(id, status),
+			userDetails: (id) => (id === self ? this.userDetails(id) : others.userDetails(id)),
 		};
 	}
 
-	/** Drains the inbox in order; a failing event holds the line until retried or buried. */
+	/** Resumes the inbox: after a crash, or when a retry is due. */
 	override async alarm(): Promise<void> {
-		// One entry at a time under the lock, so a welcome waits for one handler at most.
-		while (await this.exclusive(() => this.runNext())) {}
-		// proactive: due timers (ctx.schedule); dropped if the user unsubscribed meanwhile
+		// The recovery path trusts the table, not what this activation believes.
+		if (!this.draining) this.inbox.forget();
+		// proactive: due timers (ctx.schedule) first; dropped if the user unsubscribed meanwhile
 		const userId = this.store.profile()?.userId;
-		if (userId)
-			await this.exclusive(() => this.timers.fire((message) => this.send(userId, message)));
-		this.store.purge(Date.now());
+		if (userId) await this.exclusive(() => this.timers.fire((m) => this.send(userId, m)));
+		await this.drain();
 	}
 
-	/** Runs the inbox's oldest entry if it is due; false when there is nothing to run now. */
-	private async runNext(): Promise<boolean> {
-		const entry = this.inbox.head();
-		if (!entry) return false;
-		if (entry.dueAt > Date.now()) {
-			await this.ctx.storage.setAlarm(entry.dueAt);
-			return false;
+	/**
+	 * Runs the inbox until it is empty or its next entry waits for a retry, then leaves the
+	 * alarm set for that retry, or none. One drain at a time; an event queued meanwhile joins it.
+	 */
+	private drain(): Promise<void> {
+		this.queued = true;
+		if (!this.draining) {
+			// Not awaited: it joins the queued event's writes in one commit.
+			this.setAlarm(Date.now() + SAFETY_NET_MS);
+			this.draining = this.drainLoop().finally(() => {
+				this.draining = undefined;
+			});
 		}
+		return this.draining;
+	}
+
+	private async drainLoop(): Promise<void> {
+		while (this.queued) {
+			this.queued = false;
+			let step: "ran" | "empty" | number;
+			do step = await this.exclusive(() => this.runNext());
+			while (step === "ran");
+			this.store.purge(Date.now());
+			// In the same synchronous block as the last entry's end, so in the same commit.
+			// proactive: the alarm also rings for the next timer
+			this.setAlarm(earliest(step === "empty" ? null : step, this.timers.nextDue()));
+		}
+	}
+
+	/** Sets (or with null clears) the alarm without waiting: the output gate holds what follows. */
+	private setAlarm(at: number | null): void {
+		const storage = this.ctx.storage;
+		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) =>
+			console.error("Subscriber alarm:", error),
+		);
+	}
+
+	/** Runs the next entry if it is due: "ran", "empty", or the time it is due. */
+	private async runNext(): Promise<"ran" | "empty" | number> {
+		const entry = this.inbox.head();
+		if (!entry) return "empty";
+		if (entry.dueAt > Date.now()) return entry.dueAt;
 		const { attempts: maxAttempts } = this.bot.retry;
 		const attempt = entry.attempts + 1;
 		try {
-			await this.runHandlers(entry.callback, attempt, attempt < maxAttempts);
+			const run = await this.runHandlers(
+				entry.callback,
+				attempt,
+				attempt < maxAttempts,
+				this.journalOf(entry),
+			);
+			// One synchronous block, so one transaction: the session and the end of the event.
+			this.saveSession(run);
 			this.inbox.done(entry.seq);
 		} catch (error) {
 			if (attempt >= maxAttempts || isPermanent(error)) {
@@ -208,22 +280,32 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 				this.inbox.retryAt(entry.seq, attempt, dueAt, describe(error));
 			}
 		}
-		return true;
+		return "ran";
+	}
+
+	/** The sends earlier runs of this event made; each new one is stored the moment it is made. */
+	private journalOf(entry: InboxEntry): EffectJournal {
+		return new EffectJournal(entry.effects, (records) =>
+			this.inbox.saveEffects(entry.seq, records),
+		);
 	}
 
 	/**
 	 * Sends a message to this user unless they unsubscribed (then `NotSubscribedError`, and no
-	 * API call). Status 6 from Viber marks them unsubscribed.
+	 * API call). Status 6 from Viber marks them unsubscribed. A send whose answer broke off after
+	 * Viber began it throws `DeliveryUnknownError`: it most likely arrived.
 	 */
 	async send(userId: string, message: OutgoingMessage): Promise<SentMessage> {
 		if (!canReceive(this.store.state())) throw new NotSubscribedError(userId);
 		try {
 			const response = await this.viber().sendMessage(userId, message);
-			this.store.ensure(userId, Date.now());
-			this.store.recordSent(response.message_token, Date.now());
+			const now = Date.now();
+			this.store.ensure(userId, now);
+			this.store.recordSent(response.message_token, now);
 			return sentMessage(response);
 		} catch (error) {
 			if (error instanceof ViberApiError) await this.rejected(userId, error.status);
+			if (isOutcomeUnknown(error)) throw DeliveryUnknownError.from(error);
 			throw error;
 		}
 	}
@@ -239,14 +321,23 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	 */
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
-		this.store.ensure(userId, Date.now());
-		this.store.setState(status === 6 ? "unsubscribed" : "gone", Date.now());
+		this.store.learn(userId, status === 6 ? "unsubscribed" : "gone", Date.now());
 		await syncRoster(this.env, this.ctx.storage.sql, this.store.profile()); // proactive: roster
+	}
+
+	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */
+	async userDetails(userId: string) {
+		return cachedUserDetails(this.ctx.storage, () => this.viber().getUserDetails(userId));
 	}
 
 	/** What this object knows of its user, or null before any contact. */
 	async profile(): Promise<SubscriberProfile | null> {
 		return this.store.profile() ?? null;
+	}
+
+	/** The user's session as the next handler will see it (for tests and tools). */
+	async session(): Promise<object> {
+		return this.bot.restoreSession(this.store.loadSession());
 	}
 
 	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
@@ -265,10 +356,20 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 /** Failures that no retry can mend: the event goes straight to the dead letters. */
 function isPermanent(error: unknown): boolean {
 	const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-	return cause instanceof NotSubscribedError || cause instanceof ViberLimitError;
+	return (
+		cause instanceof NotSubscribedError ||
+		cause instanceof ViberLimitError ||
+		cause instanceof DeliveryUnknownError
+	);
 }
 
 function describe(error: unknown): string {
 	const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
 	return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+/** The earlier of two optional times. */
+function earliest(a: number | null, b: number | undefined): number | null {
+	if (b === undefined) return a;
+	return a === null ? b : Math.min(a, b);
 }

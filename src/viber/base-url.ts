@@ -3,8 +3,12 @@
 /** Viber's production API. */
 export const DEFAULT_BASE_URL = "https://chatapi.viber.com/pa";
 
-/** Hosts where plain `http://` is allowed: only this machine, for a local fake or emulator. */
-function isLoopback(hostname: string): boolean {
+/**
+ * Hosts where plain `http://` is allowed: only this machine, for a local fake or emulator.
+ *
+ * @example isLoopback(new URL("http://127.0.0.1:8788/pa").hostname) // true
+ */
+export function isLoopback(hostname: string): boolean {
 	return (
 		hostname === "localhost" ||
 		hostname === "[::1]" ||

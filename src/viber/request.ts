@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { ViberApiError } from "./errors";
 import { parseJson } from "./json";
 import { ViberResponseSchema } from "./schemas/responses";
-import { ViberTransportError } from "./transport-error";
+import { ViberRedirectError, ViberTransportError } from "./transport-error";
 
 /** Where and how to call: the base URL is already checked by `normalizeBaseUrl`. */
 export type RequestTarget = { baseUrl: string; token: string; fetch: typeof fetch };
@@ -18,18 +18,37 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
 	return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** Where a redirect pointed, as an origin only: its path or query may carry secrets. */
+function locationOrigin(response: Response, url: string): string | undefined {
+	const location = response.headers.get("location");
+	if (location === null) return undefined;
+	try {
+		return new URL(location, url).origin;
+	} catch {
+		return "(an invalid URL)";
+	}
+}
+
 async function send(target: RequestTarget, endpoint: string, body: string): Promise<string> {
+	const url = `${target.baseUrl}/${endpoint}`;
 	let response: Response;
 	try {
-		response = await target.fetch(`${target.baseUrl}/${endpoint}`, {
+		response = await target.fetch(url, {
 			method: "POST",
 			headers: { "Content-Type": "application/json", "X-Viber-Auth-Token": target.token },
 			body,
+			// Following would re-send the token header to wherever `Location` points.
+			redirect: "manual",
 		});
 	} catch (cause) {
 		throw new ViberTransportError(endpoint, "network", networkDetail(cause, target.token), {
 			cause,
 		});
+	}
+	if (response.status >= 300 && response.status < 400) {
+		await response.body?.cancel().catch(() => {});
+		const origin = locationOrigin(response, url);
+		throw new ViberRedirectError(endpoint, response.status, origin && redact(origin, target.token));
 	}
 	if (!response.ok) {
 		await response.body?.cancel().catch(() => {});

@@ -10,9 +10,31 @@ import { type Callback, userIdOf } from "../viber/callback";
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
 /**
- * `webhook` is answered here. An event about a user goes to that user's Subscriber, which
- * answers at once (and with the welcome message for `conversation_started`). An event about
- * no user runs the handlers after the response.
+ * A signed callback older than this runs nothing. Viber resends for up to an hour; the window
+ * adds an hour of margin and, with `MAX_CLOCK_SKEW_MS`, ends well inside the 3 h for which
+ * the Subscriber remembers a callback's key, so a replay is refused here or recognised there.
+ */
+export const REPLAY_WINDOW_MS = 2 * 60 * 60 * 1000;
+/** How far ahead of our clock a timestamp may be: clocks disagree, by far less than this. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Why a signed callback is too old or too new to run, or undefined when it is fresh. */
+export function staleness(callback: Callback, now: number): string | undefined {
+	const ts = callback.timestamp;
+	// Every event Viber documents has one; one without cannot show it is fresh.
+	if (ts === undefined) return "it has no timestamp";
+	if (ts < now - REPLAY_WINDOW_MS)
+		return `its timestamp is ${Math.round((now - ts) / 60_000)} min old`;
+	if (ts > now + MAX_CLOCK_SKEW_MS)
+		return `its timestamp is ${Math.round((ts - now) / 1000)} s ahead`;
+	return undefined;
+}
+
+/**
+ * `webhook` is answered here. A callback outside the replay window is answered 200 (so that a
+ * late resend stops) and logged, and nothing else happens. An event about a user goes to that
+ * user's Subscriber, which answers at once (and with the welcome message for
+ * `conversation_started`). An event about no user runs the handlers after the response.
  */
 export async function dispatch(
 	callback: Callback,
@@ -21,6 +43,12 @@ export async function dispatch(
 	bot: AnyBot,
 ): Promise<Response> {
 	if (callback.event === "webhook") return new Response("ok");
+	const stale = staleness(callback, Date.now());
+	if (stale) {
+		const token = callback.message_token ?? "none";
+		console.warn(`Ignored a signed "${callback.event}" callback (token ${token}): ${stale}`);
+		return new Response("ok");
+	}
 	const userId = userIdOf(callback);
 	if (userId === undefined) {
 		const api = guardedApi(viberFromEnv(env), subscribersOf(env));

@@ -1,28 +1,37 @@
 /**
- * The emulator's chat page in a real browser: `scripts/dev.mjs` runs the demo bot and the
- * emulator, headless Chromium plays the user. Runs in Node (vitest project "browser").
+ * The emulator's chat page in a real browser, on a desktop (1280 px) and on a phone (390 px):
+ * `scripts/dev.mjs` starts the bot and the emulator and sets the webhook; then the webhook is
+ * pointed at the test's own bot (fake-bot.ts), so that whatever `src/bot.ts` holds, only the
+ * page is tested. Headless Chromium plays the user. Runs in Node (vitest project "browser").
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOT_PORT, ROOT, START_TIMEOUT_MS, startDev, stopDev } from "./dev-server";
+import { type FakeBot, startFakeBot, WELCOME } from "./fake-bot";
+import {
+	chatItem,
+	expectEmptyComposerFits,
+	expectFitsWidth,
+	keyboardButton,
+	logRow,
+	outcomeOf,
+} from "./page";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-// The README's picture is refreshed on request (`npm run screenshot`), so a test run leaves the
-// tree clean; every run still saves one where it can be looked at.
-const SCREENSHOT =
-	process.env.UPDATE_SCREENSHOT === "1"
-		? join(ROOT, "docs", "chat.png")
-		: join(ROOT, ".wrangler", "test", "chat.png");
-const BOT_PORT = 18787;
-const EMULATOR_PORT = 18788;
-const START_TIMEOUT_MS = 60_000;
+// The README's pictures are refreshed on request (`npm run screenshot`), so a test run leaves the
+// tree clean; every run still saves them where they can be looked at.
+const SCREENSHOTS =
+	process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs") : join(ROOT, ".wrangler", "test");
 /** Each step waits at most this long for the page (2 cores, two workerd processes). */
 const STEP_MS = 15_000;
+/** The test's own bot listens here. */
+const FAKE_BOT_PORT = 8730;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 const CHROMIUM_ARGS = [
 	"--headless",
 	"--no-sandbox",
@@ -43,73 +52,17 @@ if (!hasChromium && !required) {
 	);
 }
 
-/** Starts `scripts/dev.mjs` and resolves with the chat URL it prints. */
-function startDev(persistTo: string): { child: ChildProcess; url: Promise<string> } {
-	const child = spawn(
-		process.execPath,
-		[
-			"scripts/dev.mjs",
-			"--bot-port",
-			String(BOT_PORT),
-			"--emulator-port",
-			String(EMULATOR_PORT),
-			"--persist-to",
-			persistTo,
-		],
-		{ cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-	);
-	let output = "";
-	const url = new Promise<string>((resolve, reject) => {
-		const timer = setTimeout(
-			() =>
-				reject(
-					new Error(`scripts/dev.mjs printed no chat URL in ${START_TIMEOUT_MS} ms:\n${output}`),
-				),
-			START_TIMEOUT_MS,
-		);
-		const read = (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /Chat with your bot: (http\S+)/.exec(output);
-			if (match?.[1]) {
-				clearTimeout(timer);
-				resolve(match[1]);
-			}
-		};
-		child.stdout?.on("data", read);
-		child.stderr?.on("data", read);
-		child.once("exit", (code, signal) => {
-			clearTimeout(timer);
-			reject(
-				new Error(`scripts/dev.mjs exited (${signal ?? code}) before it was ready:\n${output}`),
-			);
-		});
-	});
-	return { child, url };
-}
-
-/** Stops dev.mjs and the wrangler processes it started (each in its own process group). */
-async function stopDev(child: ChildProcess): Promise<void> {
-	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-	try {
-		process.kill(-child.pid, "SIGTERM");
-	} catch {
-		return;
-	}
-	const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 10_000));
-	if ((await Promise.race([exited, timeout])) === "timeout") {
-		try {
-			process.kill(-child.pid, "SIGKILL");
-		} catch {}
-	}
+async function screenshot(page: Page, name: string) {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	await page.screenshot({ path: join(SCREENSHOTS, `chat-${name}.png`) });
 }
 
 describe.skipIf(!hasChromium && !required)("chat page", () => {
 	let dev: ChildProcess | undefined;
 	let persistTo: string | undefined;
-	let browser: Browser | undefined;
-	let page: Page;
+	let browser: Browser;
 	let chatUrl: string;
+	let bot: FakeBot | undefined;
 
 	beforeAll(async () => {
 		if (!hasChromium) {
@@ -125,64 +78,173 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 			started.url,
 			chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
 		]);
-		page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-		page.setDefaultTimeout(STEP_MS);
+		// `npm run dev` set the webhook to its bot; the test's own bot takes over from here.
+		const state = (await (await fetch(new URL("/api/state", chatUrl))).json()) as {
+			webhook: { url: string } | null;
+		};
+		expect(state.webhook?.url).toBe(`http://127.0.0.1:${BOT_PORT}/webhook`);
+		const token = await botToken();
+		bot = await startFakeBot({ port: FAKE_BOT_PORT, api: new URL("/pa", chatUrl).href, token });
+		expect(await callApi(token, "set_webhook", { url: bot.url })).toMatchObject({ status: 0 });
 	}, START_TIMEOUT_MS + 15_000);
 
 	afterAll(async () => {
 		await browser?.close().catch(() => {});
+		await bot?.close();
 		if (dev) await stopDev(dev);
 		if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 	}, 30_000);
 
-	/** Waits for a chat item from the bot ("out") or the user ("in") that contains `text`. */
-	const chatItem = (direction: "in" | "out" | "event", text: string | RegExp) =>
-		page
-			.locator(`[data-testid=chat-item][data-direction=${direction}]`)
-			.filter({ hasText: text })
-			.last();
+	const fakeBot = () => {
+		if (!bot) throw new Error("the test's bot did not start");
+		return bot;
+	};
 
-	it("chats with the demo bot: welcome, keyboard, carousel, echo", async () => {
+	async function open(viewport: { width: number; height: number }, touch = false) {
+		const page = await browser.newPage({ viewport, isMobile: touch, hasTouch: touch });
+		page.setDefaultTimeout(STEP_MS);
 		await page.goto(chatUrl);
-		await page
-			.getByTestId("webhook-status")
-			.filter({ hasText: `127.0.0.1:${BOT_PORT}/webhook` })
-			.waitFor();
+		return page;
+	}
+
+	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+		const page = await open(DESKTOP);
+		await page.getByTestId("webhook-status").filter({ hasText: fakeBot().url }).waitFor();
 
 		await page.getByTestId("new-user-name").fill("Ann Tester");
 		await page.getByTestId("create-user").click();
 		await page.getByTestId("user-item").filter({ hasText: "Ann Tester" }).waitFor();
 
 		await page.getByTestId("open-conversation").click();
-		await chatItem("out", "Hi Ann Tester! Say something, or tap a button.").waitFor();
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^Help$/ })
-			.waitFor();
+		await chatItem(page, "out", WELCOME).waitFor();
+		await keyboardButton(page, "Ping").click();
+		await chatItem(page, "in", "ping").waitFor();
+		await chatItem(page, "out", "pong").waitFor();
 
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^Help$/ })
-			.click();
-		await chatItem("out", "I echo what you write").waitFor();
-
-		await page
-			.getByTestId("keyboard-button")
-			.filter({ hasText: /^A carousel$/ })
-			.click();
+		await keyboardButton(page, "A carousel").click();
 		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
 
 		const text = "Hello from the browser!\nA second line.";
 		await page.getByTestId("composer-input").fill(text);
 		await page.getByTestId("send-button").click();
-		await chatItem("in", "Hello from the browser!").waitFor();
-		const echo = chatItem("out", "Hello from the browser!");
+		await chatItem(page, "in", "Hello from the browser!").waitFor();
+		const echo = chatItem(page, "out", "Hello from the browser!");
 		await echo.waitFor();
 		expect(await echo.textContent()).toContain("A second line.");
 		// Delivered, then seen: the ticks turn blue.
 		await echo.locator("[data-testid=ticks][data-status=seen]").waitFor();
+		await expectEmptyComposerFits(page);
 
-		mkdirSync(dirname(SCREENSHOT), { recursive: true });
-		await page.screenshot({ path: SCREENSHOT });
+		// The log keeps HTTP statuses and Viber's apart, and names whole.
+		await page.getByTestId("log-toggle").click();
+		expect(await outcomeOf(page, "send_message")).toEqual({
+			http: "HTTP 200",
+			viber: "status 0 ok",
+		});
+		expect(await outcomeOf(page, "conversation_started")).toEqual({ http: "HTTP 200" });
+		const name = logRow(page, "conversation_started").locator(".name");
+		expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+		await expectFitsWidth(page, DESKTOP.width);
+
+		await screenshot(page, "desktop");
+
+		// An outage scripted in the emulator shows as the HTTP status it is, marked as a failure.
+		expect(fakeBot().refusals).toEqual([]);
+		await scriptFault({ endpoint: "send_message", httpStatus: 503 });
+		await page.getByTestId("composer-input").fill("Meet an outage");
+		await page.getByTestId("send-button").click();
+		const outage = page.getByTestId("log-entry").filter({ hasText: "HTTP 503" }).last();
+		await outage.locator("[data-kind=http].bad").waitFor();
+		expect(await outage.locator("[data-kind=viber]").count()).toBe(0);
+		await expect.poll(() => fakeBot().refusals).toEqual([{ http: 503 }]);
+		fakeBot().refusals.length = 0;
+		await page.keyboard.press("Escape");
+		await page.getByTestId("log-panel").waitFor({ state: "hidden" });
+		await page.close();
 	});
+
+	it("chats on a phone: the sidebar as a drawer, a tap on the keyboard, the log over the chat", async () => {
+		const page = await open(PHONE, true);
+		const sidebar = page.getByTestId("sidebar");
+		// With users already there the chat comes first; with none, the drawer that creates one.
+		if (!(await page.getByTestId("users-toggle").getAttribute("aria-expanded"))?.includes("true"))
+			await page.getByTestId("users-toggle").tap();
+		await page.getByTestId("new-user-name").fill("Bo Phone");
+		await page.getByTestId("create-user").tap();
+		await sidebar.waitFor({ state: "hidden" });
+		await expectFitsWidth(page, PHONE.width);
+
+		await page.getByTestId("open-conversation").tap();
+		const welcome = chatItem(page, "out", WELCOME);
+		await welcome.waitFor();
+		// A bubble is as wide as its text allows, not one letter per line.
+		const bubble = await welcome.locator(".bubble").boundingBox();
+		expect(bubble?.width).toBeGreaterThan(200);
+		expect(bubble?.height).toBeLessThan(100);
+
+		await keyboardButton(page, "Ping").tap();
+		await chatItem(page, "out", "pong").waitFor();
+		await keyboardButton(page, "A carousel").tap();
+		await page.getByTestId("carousel-card").filter({ hasText: "Coffee" }).waitFor();
+		await expectFitsWidth(page, PHONE.width);
+		await screenshot(page, "phone");
+
+		// Viber hides the keyboard when the bot's latest message has none.
+		await keyboardButton(page, "No keyboard").tap();
+		await chatItem(page, "out", "This message has no keyboard.").waitFor();
+		await page.getByTestId("keyboard").waitFor({ state: "hidden" });
+
+		await page.getByTestId("composer-input").fill("Typed on a phone");
+		await page.getByTestId("send-button").tap();
+		await chatItem(page, "out", "Typed on a phone").waitFor();
+		await expectEmptyComposerFits(page);
+
+		// The log covers the chat, and says how each call was answered.
+		await page.getByTestId("log-toggle").tap();
+		const panel = await page.getByTestId("log-panel").boundingBox();
+		expect(panel?.width).toBe(PHONE.width);
+		expect(await outcomeOf(page, "send_message")).toEqual({
+			http: "HTTP 200",
+			viber: "status 0 ok",
+		});
+		expect(await outcomeOf(page, "conversation_started")).toEqual({ http: "HTTP 200" });
+		await expectFitsWidth(page, PHONE.width);
+		await page.getByTestId("log-close").tap();
+		await page.getByTestId("log-panel").waitFor({ state: "hidden" });
+
+		// The menu brings the sidebar back, and a tap beside it closes it.
+		await page.getByTestId("users-toggle").tap();
+		await page.getByTestId("user-item").filter({ hasText: "Bo Phone" }).waitFor();
+		await page.mouse.click(PHONE.width - 10, PHONE.height / 2);
+		await sidebar.waitFor({ state: "hidden" });
+		expect(fakeBot().refusals).toEqual([]);
+		await page.close();
+	});
+
+	/** Makes the emulator's Viber API fail the next matching call (POST /_fake/faults). */
+	async function scriptFault(rule: Record<string, unknown>) {
+		const res = await fetch(new URL("/_fake/faults", chatUrl), {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify(rule),
+		});
+		expect(res.ok).toBe(true);
+	}
+
+	/** The token `npm run dev` gave the bot, as its set_webhook call recorded it. */
+	async function botToken(): Promise<string> {
+		const res = await fetch(new URL("/_fake/requests?endpoint=set_webhook", chatUrl));
+		const { requests } = (await res.json()) as { requests: { token: string }[] };
+		return requests.at(-1)?.token ?? "";
+	}
+
+	/** Calls the emulator's Viber API as the bot. */
+	async function callApi(token: string, endpoint: string, body: unknown): Promise<unknown> {
+		const res = await fetch(new URL(`/pa/${endpoint}`, chatUrl), {
+			method: "POST",
+			headers: { "content-type": "application/json", "x-viber-auth-token": token },
+			body: JSON.stringify(body),
+		});
+		return res.json();
+	}
 });

@@ -7,6 +7,7 @@ import { resolveSettings, SettingsError } from "../../scripts/cli/settings";
 import { createViberApi } from "../../src/viber/client";
 import { ViberApiError } from "../../src/viber/errors";
 import { fakeViber } from "../helpers/fake-viber";
+import { thrown } from "./thrown";
 
 const BASE_URL = "http://127.0.0.1:9/pa";
 
@@ -22,15 +23,7 @@ function setup() {
 	return { token, api };
 }
 
-function usageError(run: () => unknown): string {
-	try {
-		run();
-	} catch (error) {
-		if (error instanceof UsageError) return error.message;
-		throw error;
-	}
-	throw new Error("expected a UsageError");
-}
+const usageError = (run: () => unknown) => thrown(UsageError, run);
 
 describe("parseDevVars", () => {
 	it("reads KEY=value lines and skips comments and blank lines", () => {

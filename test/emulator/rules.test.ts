@@ -1,12 +1,20 @@
 /** The emulator's Viber rules: which requests they refuse, with which status and which field named. */
 import { describe, expect, it } from "vitest";
 import {
+	CALLBACK_TIMEOUT_MS,
+	postCallback,
+	SLOW_ANSWER_MS,
+	TIMED_OUT,
+	webhookCheckFailure,
+} from "../../emulator/src/callbacks";
+import {
 	BroadcastPacer,
 	checkIdList,
 	checkMessageBody,
 	checkReceiverApiVersion,
 	checkRequestBytes,
 	UnrepliedCounter,
+	UserDetailsCap,
 } from "../../emulator/src/rules";
 
 type Body = Record<string, unknown>;
@@ -309,6 +317,83 @@ describe("BroadcastPacer", () => {
 		for (let i = 0; i < 500; i++) pacer.record("tok", T0);
 		for (let i = 0; i < 10; i++) expect(pacer.check("tok", T0 + 9_999)?.status).toBe(12);
 		expect(pacer.check("tok", T0 + 10_000)).toBeUndefined();
+	});
+});
+
+describe("UserDetailsCap", () => {
+	it("answers 2 calls per user and bot token, refuses the 3rd with 12 until 12 h passed", () => {
+		const cap = new UserDetailsCap();
+		for (const at of [T0, T0 + HOUR]) {
+			expect(cap.check("tok", "u1", at)).toBeUndefined();
+			cap.record("tok", "u1", at);
+		}
+		const refusal = cap.check("tok", "u1", T0 + 2 * HOUR);
+		expect(refusal?.status).toBe(12);
+		expect(refusal?.message).toContain("allowed in 36000 s");
+		expect(cap.check("tok", "u2", T0 + 2 * HOUR)).toBeUndefined();
+		expect(cap.check("other-token", "u1", T0 + 2 * HOUR)).toBeUndefined();
+		// The first call leaves the 12-hour window: one more is allowed, not two.
+		expect(cap.check("tok", "u1", T0 + 12 * HOUR)).toBeUndefined();
+		cap.record("tok", "u1", T0 + 12 * HOUR);
+		expect(cap.check("tok", "u1", T0 + 12 * HOUR + 1)?.status).toBe(12);
+	});
+
+	it("forgets one token's calls only", () => {
+		const cap = new UserDetailsCap();
+		for (const token of ["a", "b"]) for (let i = 0; i < 2; i++) cap.record(token, "u1", T0);
+		cap.forget("a");
+		expect(cap.check("a", "u1", T0)).toBeUndefined();
+		expect(cap.check("b", "u1", T0)?.status).toBe(12);
+	});
+});
+
+describe("callback posts that get no answer", () => {
+	/** A bot that accepts the connection and never answers (until the post is aborted). */
+	const hangingFetch = ((_input: RequestInfo | URL, init?: RequestInit) =>
+		new Promise<Response>((_, fail) => {
+			init?.signal?.addEventListener("abort", () =>
+				fail(new DOMException("aborted", "AbortError")),
+			);
+		})) as typeof fetch;
+
+	it("are aborted after the timeout, after calling onSlow once", async () => {
+		let slow = 0;
+		const started = Date.now();
+		const result = await postCallback(
+			"https://bot.example/viber",
+			"tok",
+			{ event: "webhook" },
+			{
+				fetch: hangingFetch,
+				slowMs: 20,
+				timeoutMs: 60,
+				onSlow: () => slow++,
+			},
+		);
+		expect(result).toEqual({ error: TIMED_OUT, slow: true });
+		expect(slow).toBe(1);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+	});
+
+	it("wait 10 s by default, within the 30 s a set_webhook may take", () => {
+		expect(SLOW_ANSWER_MS).toBe(5_000);
+		expect(CALLBACK_TIMEOUT_MS).toBeGreaterThan(SLOW_ANSWER_MS);
+		expect(CALLBACK_TIMEOUT_MS).toBeLessThanOrEqual(10_000);
+	});
+
+	it("fail set_webhook with status 1 in Viber's words: timeout, refused connection, non-200", () => {
+		const url = "https://bot.example/viber";
+		expect(webhookCheckFailure(url, { error: TIMED_OUT, slow: true })).toEqual({
+			status: 1,
+			message: `invalidUrl: Result[HttpRequest[POST ${url} HTTP/1.1] > HttpResponse[null 0 null] ${TIMED_OUT}]`,
+		});
+		expect(
+			webhookCheckFailure(url, { error: "Connection refused", slow: false })?.message,
+		).toContain("java.net.ConnectException: Connection refused");
+		expect(webhookCheckFailure(url, { status: 403, body: "", slow: false })?.message).toContain(
+			"HttpResponse[HTTP/1.1 403]",
+		);
+		expect(webhookCheckFailure(url, { status: 200, body: "", slow: false })).toBeUndefined();
 	});
 });
 

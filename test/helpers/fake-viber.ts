@@ -31,6 +31,12 @@ export const fakeViber = {
 		return requests;
 	},
 
+	/** The texts of the `send_message` requests to `receiver`, oldest first. */
+	async sentTexts(receiver: string): Promise<unknown[]> {
+		const sent = await fakeViber.requests({ endpoint: "send_message", receiver });
+		return sent.map((r) => r.body.text);
+	},
+
 	/**
 	 * Scripts a failure for the next `times` (default 1) matching requests.
 	 *

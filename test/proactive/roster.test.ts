@@ -61,7 +61,7 @@ describe("roster", () => {
 			state.storage.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
 		});
 		expect(await rosterState(userId)).toBeNull();
-		await post(callbacks.receipt("seen", userId, "777"));
+		await post(callbacks.text(userId, "still here"));
 		expect(await rosterState(userId)).toBe("subscribed");
 	});
 

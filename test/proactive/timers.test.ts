@@ -1,5 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import type { BotApi } from "../../src/framework/api";
+import { Context } from "../../src/framework/context";
+import type { Callback } from "../../src/viber/schemas/callbacks";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
@@ -67,12 +70,18 @@ describe("per-user timers", { timeout: 20_000 }, () => {
 });
 
 describe("the 24-hour session", () => {
-	it("is open after a recent message and closed a day later", async () => {
+	it("is open after a recent message", async () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "session?"));
 		await vi.waitFor(async () => expect(await texts(userId)).toContain("session open: true"));
-		const stale = newUserId();
-		await post(callbacks.text(stale, "session?", { timestamp: Date.now() - 25 * 60 * 60 * 1000 }));
-		await vi.waitFor(async () => expect(await texts(stale)).toContain("session open: false"));
+	});
+
+	it("is closed 24 hours after the user's last message, and before any", () => {
+		const event = callbacks.text(newUserId(), "x") as unknown as Callback;
+		const at = (lastInboundAt?: number) =>
+			new Context(event, { api: {} as BotApi, lastInboundAt }).sessionOpen;
+		expect(at(Date.now() - 23 * 60 * 60 * 1000)).toBe(true);
+		expect(at(Date.now() - 25 * 60 * 60 * 1000)).toBe(false);
+		expect(at(undefined)).toBe(false);
 	});
 });

@@ -2,11 +2,9 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
+import { SAMPLES } from "../worker";
 
-const sentTexts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map(
-		(r) => r.body.text,
-	);
+const sentTexts = (userId: string) => fakeViber.sentTexts(userId);
 
 describe("Subscriber conversation", () => {
 	it("answers conversation_started with the welcome message as the response body", async () => {
@@ -17,9 +15,10 @@ describe("Subscriber conversation", () => {
 		const welcome = (await res.json()) as Record<string, unknown>;
 		expect(welcome).toMatchObject({
 			type: "text",
-			text: "Hi John McClane! Say something, or tap a button.",
-			sender: { name: "Demo Bot" },
-			min_api_version: 1,
+			text: "Hi John McClane!",
+			sender: { name: "Test Bot" },
+			// The keyboard's Silent button needs version 2.
+			min_api_version: 2,
 			keyboard: { Type: "keyboard" },
 		});
 		expect(welcome).not.toHaveProperty("receiver");
@@ -69,7 +68,7 @@ describe("Subscriber conversation", () => {
 		expect(request?.body).toMatchObject({
 			receiver: userId,
 			type: "text",
-			sender: { name: "Demo Bot" },
+			sender: { name: "Test Bot" },
 		});
 	});
 
@@ -131,38 +130,20 @@ describe("Subscriber conversation", () => {
 		const session = await runInDurableObject(subscriber(userId), (_instance, state) =>
 			state.storage.sql.exec<{ session: string }>("SELECT session FROM subscriber").one(),
 		);
-		expect(JSON.parse(session.session)).toEqual({ echoes: 2 });
+		expect(JSON.parse(session.session)).toEqual({ texts: 2, others: 0 });
+		expect(await subscriber(userId).session()).toEqual({ texts: 2, others: 0 });
 	});
 
-	it("answers the demo keyboard's buttons: a picture, a carousel, an order", async () => {
+	it("sends each kind of message with the min_api_version its features need", async () => {
 		const userId = newUserId();
-		await post(callbacks.text(userId, "picture"));
-		await post(callbacks.text(userId, "carousel"));
-		await post(callbacks.text(userId, "order Tea"));
-		await vi.waitFor(async () =>
-			expect(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).toHaveLength(
-				3,
-			),
-		);
-		const [picture, carousel, order] = (
+		for (const kind of ["picture", "carousel", "keyboard"])
+			await post(callbacks.text(userId, `send ${kind}`));
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toHaveLength(3));
+		const [picture, carousel, keyboard] = (
 			await fakeViber.requests({ endpoint: "send_message", receiver: userId })
 		).map((r) => r.body);
-		expect(picture).toMatchObject({
-			type: "picture",
-			media: expect.stringMatching(/\.jpg$/),
-			min_api_version: 1,
-		});
-		expect(carousel).toMatchObject({
-			type: "rich_media",
-			min_api_version: 2,
-			rich_media: {
-				Type: "rich_media",
-				Buttons: expect.arrayContaining([expect.objectContaining({ ActionBody: "order Tea" })]),
-			},
-		});
-		expect(order).toMatchObject({ type: "text", text: "One Tea, coming up!" });
-		// Every answer carries the keyboard again, or Viber would hide it.
-		for (const body of [picture, carousel, order])
-			expect(body).toHaveProperty("keyboard.Type", "keyboard");
+		expect(picture).toMatchObject({ ...SAMPLES.picture, min_api_version: 1 });
+		expect(carousel).toMatchObject({ ...SAMPLES.carousel, min_api_version: 2 });
+		expect(keyboard).toMatchObject({ ...SAMPLES.keyboard, min_api_version: 2 });
 	});
 });

@@ -2,6 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { NotSubscribedError } from "../../src/viber/errors";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 
 const sends = (userId: string) =>
@@ -11,6 +12,8 @@ const sendText = async (userId: string, text: string) =>
 	await subscriber(userId).send(userId, { type: "text", text });
 
 describe("Subscriber reliability", () => {
+	const errors = captureErrors();
+
 	it("retries a throwing handler, then keeps the event as a dead letter", async () => {
 		const userId = newUserId();
 		const event = callbacks.text(userId, "throw");
@@ -21,6 +24,7 @@ describe("Subscriber reliability", () => {
 		expect(dead).toMatchObject({ event: "message", messageToken: event.message_token });
 		expect(JSON.parse(dead?.callback ?? "")).toMatchObject({ message: { text: "throw" } });
 		expect(await subscriber(userId).pendingEvents()).toBe(0);
+		await errors.logged(/^Dead letter: "message" failed 3 times: Error: failed on purpose$/);
 	});
 
 	it("runs a later event after an earlier one was dead-lettered", async () => {
@@ -30,6 +34,7 @@ describe("Subscriber reliability", () => {
 		await vi.waitFor(async () =>
 			expect((await sends(userId)).map((r) => r.body.text)).toEqual(["still here"]),
 		);
+		await errors.logged(/^Dead letter: "message" failed 3 times/);
 	});
 
 	it("succeeds on a retry when the handler fails once", async () => {
@@ -60,6 +65,14 @@ describe("Subscriber reliability", () => {
 		await post(callbacks.unsubscribed(userId));
 		await post(old);
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "unsubscribed" });
+		// The echo of the old message is refused without calling Viber, and kept as a dead letter.
+		await vi.waitFor(async () =>
+			expect(await subscriber(userId).deadLetters()).toMatchObject([
+				{ error: expect.stringMatching(/^NotSubscribedError/) },
+			]),
+		);
+		expect(await sends(userId)).toEqual([]);
+		await errors.logged(/^Dead letter: "message" failed 1 times: NotSubscribedError/);
 	});
 
 	it("leaves users who unsubscribed out of a broadcast, and learns from its failed_list", async () => {
@@ -105,6 +118,15 @@ describe("Subscriber reliability", () => {
 		// A late duplicate delivered receipt does not move it backwards.
 		await post(callbacks.receipt("delivered", userId, token));
 		expect(await subscriber(userId).messageStatus(token)).toMatchObject({ status: "seen" });
+	});
+
+	it("stores nothing for a receipt about a message this object never sent", async () => {
+		const userId = newUserId();
+		const receipt = callbacks.receipt("delivered", userId, "5000000000000000002");
+		expect((await post(receipt)).status).toBe(200);
+		expect((await post(receipt)).status).toBe(200);
+		expect(await subscriber(userId).profile()).toBeNull();
+		expect(await subscriber(userId).messageStatus("5000000000000000002")).toBeNull();
 	});
 
 	it("places a seen receipt for a token it never sent by the receipt's time", async () => {

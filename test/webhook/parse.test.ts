@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { stringifyJson } from "../../src/viber/json";
+import { MAX_BODY_BYTES } from "../../src/webhook/app";
 import { CALLBACK_FIXTURES, MESSAGE_FIXTURES } from "../fixtures/callbacks";
 import { callbacks, newToken, newUserId, post } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
@@ -46,6 +48,28 @@ describe("POST /webhook parsing", () => {
 		expect((await res.json()) as { error: string }).toEqual({
 			error: expect.stringContaining("sender"),
 		});
+	});
+
+	it("answers 400, never 500, to bodies nested deeper than 32 levels", async () => {
+		const deep = (d: number) => ({
+			objects: `${'{"a":'.repeat(d)}1${"}".repeat(d)}`,
+			arrays: `${"[".repeat(d)}${"]".repeat(d)}`,
+		});
+		// Around 3,000 levels the structured clone to the Subscriber overflowed its stack: a 500.
+		for (const depth of [33, 2_500, 3_000, 40_000]) {
+			for (const [kind, value] of Object.entries(deep(depth))) {
+				const body = stringifyJson(callbacks.text(newUserId(), "x")).replace(
+					'"text":"x"',
+					`"text":"x","extra":${value}`,
+				);
+				const res = await post(body);
+				expect(res.status, `${depth} ${kind}`).toBe(body.length > MAX_BODY_BYTES ? 413 : 400);
+			}
+		}
+		// Brackets inside strings do not count, and 32 levels are fine (the callback's object is one).
+		const text = stringifyJson(callbacks.text(newUserId(), '[[[[{{{{\\"'.repeat(100)));
+		const res = await post(text.replace('"event"', `"extra":${deep(31).arrays},"event"`));
+		expect(res.status).toBe(200);
 	});
 
 	it("answers 400 for a JSON value that is not an object", async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { signBody, verifySignature } from "../../src/viber/signature";
 import { createApp } from "../../src/webhook/app";
 import { callbacks, newUserId, post, TOKEN } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { testBot } from "../worker";
 
 const webhookEvent = () => ({
@@ -13,6 +14,8 @@ const webhookEvent = () => ({
 });
 
 describe("POST /webhook signature", () => {
+	const errors = captureErrors();
+
 	it("accepts a valid signature in X-Viber-Content-Signature", async () => {
 		const res = await post(webhookEvent());
 		expect(res.status).toBe(200);
@@ -72,6 +75,7 @@ describe("POST /webhook signature", () => {
 		expect(res.status).toBe(500);
 		expect(await res.json()).toEqual({ error: "the bot is not configured" });
 		expect(await env.SUBSCRIBER.getByName(userId).profile()).toBeNull();
+		await errors.logged(/^VIBER_AUTH_TOKEN is not set: put it in \.dev\.vars/);
 	});
 });
 

@@ -7,4 +7,4 @@ export {
 	type Rejection,
 	reject,
 } from "./message";
-export { BroadcastPacer, checkIdList, UnrepliedCounter } from "./rates";
+export { BroadcastPacer, checkIdList, UnrepliedCounter, UserDetailsCap } from "./rates";

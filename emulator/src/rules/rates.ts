@@ -1,4 +1,7 @@
-/** Viber's rate and size caps on sends: 100 unreplied/user/hour, 500 broadcasts/10 s, id lists (§2.8). */
+/**
+ * Viber's rate and size caps: 100 unreplied sends/user/hour, 500 broadcasts/10 s, 2
+ * get_user_details/user/12 h, id lists (§2.8).
+ */
 import { type Rejection, reject } from "./message";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -28,9 +31,51 @@ class WindowLog {
 		this.log.delete(key);
 	}
 
-	/** Whole seconds until the oldest time under `key` leaves the window. */
-	secondsUntilFree(times: number[], now: number): number {
-		return Math.ceil(((times[0] ?? now) + this.windowMs - now) / 1000);
+	/** Forgets every key that starts with `prefix`. */
+	clearPrefix(prefix: string): void {
+		for (const key of this.log.keys()) if (key.startsWith(prefix)) this.log.delete(key);
+	}
+
+	/**
+	 * Status 12 when `key` has `max` times inside the window at `now`; `explain` gets the whole
+	 * seconds until the oldest of them leaves it.
+	 */
+	refuseWhenFull(
+		key: string,
+		now: number,
+		max: number,
+		explain: (waitSeconds: number) => string,
+	): Rejection | undefined {
+		const times = this.times(key, now);
+		if (times.length < max) return undefined;
+		const wait = Math.ceil(((times[0] ?? now) + this.windowMs - now) / 1000);
+		return reject(12, explain(wait));
+	}
+}
+
+/** At most `max` events per bot token and user within a sliding window, else status 12. */
+abstract class PerUserCap {
+	protected readonly window: WindowLog;
+
+	constructor(
+		protected readonly max: number,
+		windowMs: number,
+	) {
+		this.window = new WindowLog(windowMs);
+	}
+
+	/** Why the next event is refused, given the seconds until one leaves the window. */
+	protected abstract explain(waitSeconds: number): string;
+
+	/** Status 12 when `max` events for this user fall in the window ending at `now`. */
+	check(token: string, userId: string, now: number): Rejection | undefined {
+		return this.window.refuseWhenFull(pairKey(token, userId), now, this.max, (wait) =>
+			this.explain(wait),
+		);
+	}
+
+	protected add(token: string, userId: string, now: number): void {
+		this.window.add(pairKey(token, userId), now);
 	}
 }
 
@@ -43,31 +88,21 @@ class WindowLog {
  * unreplied.check(token, userId, Date.now()) ?? unreplied.sent(token, userId, Date.now());
  * unreplied.replied(token, userId); // on any message from the user
  */
-export class UnrepliedCounter {
-	private readonly window: WindowLog;
-
-	constructor(
-		private readonly max = 100,
-		windowMs = HOUR_MS,
-	) {
-		this.window = new WindowLog(windowMs);
+export class UnrepliedCounter extends PerUserCap {
+	constructor(max = 100, windowMs = HOUR_MS) {
+		super(max, windowMs);
 	}
 
-	/** Status 12 when `max` unreplied messages went to the user in the last hour. */
-	check(token: string, userId: string, now: number): Rejection | undefined {
-		const times = this.window.times(pairKey(token, userId), now);
-		if (times.length < this.max) return undefined;
-		const wait = this.window.secondsUntilFree(times, now);
-		return reject(
-			12,
+	protected explain(wait: number): string {
+		return (
 			`${this.max} messages to this user in the last hour without a reply; ` +
-				`the next is allowed in ${wait} s, or as soon as the user replies`,
+			`the next is allowed in ${wait} s, or as soon as the user replies`
 		);
 	}
 
 	/** Counts a message accepted for the user at `now`. */
 	sent(token: string, userId: string, now: number): void {
-		this.window.add(pairKey(token, userId), now);
+		this.add(token, userId, now);
 	}
 
 	/** The user sent something: the counter starts over. */
@@ -96,18 +131,48 @@ export class BroadcastPacer {
 
 	/** Status 12 when the token made `max` broadcast requests in the last 10 s. */
 	check(token: string, now: number): Rejection | undefined {
-		const times = this.window.times(token, now);
-		if (times.length < this.max) return undefined;
-		const wait = this.window.secondsUntilFree(times, now);
-		return reject(
-			12,
-			`${this.max} broadcast_message requests in the last 10 s; the next is allowed in ${wait} s`,
+		return this.window.refuseWhenFull(
+			token,
+			now,
+			this.max,
+			(wait) =>
+				`${this.max} broadcast_message requests in the last 10 s; the next is allowed in ${wait} s`,
 		);
 	}
 
 	/** Counts a broadcast request accepted at `now`. */
 	record(token: string, now: number): void {
 		this.window.add(token, now);
+	}
+}
+
+/**
+ * Viber's cap of 2 `get_user_details` calls per user id per 12 hours (§2.5), per bot token.
+ *
+ * @example
+ * const cap = new UserDetailsCap();
+ * cap.check(token, userId, now) ?? cap.record(token, userId, now);
+ */
+export class UserDetailsCap extends PerUserCap {
+	constructor(max = 2, windowMs = 12 * HOUR_MS) {
+		super(max, windowMs);
+	}
+
+	protected explain(wait: number): string {
+		return (
+			`get_user_details is limited to ${this.max} calls per user in 12 hours: ` +
+			`the next for this user is allowed in ${wait} s. Cache the answer`
+		);
+	}
+
+	/** Counts a call answered for the user at `now`. */
+	record(token: string, userId: string, now: number): void {
+		this.add(token, userId, now);
+	}
+
+	/** Forgets one token's calls (`/_fake/reset`). */
+	forget(token: string): void {
+		this.window.clearPrefix(pairKey(token, ""));
 	}
 }
 

@@ -1,0 +1,45 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { stringifyJson } from "../../src/viber/json";
+import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { fakeViber } from "../helpers/fake-viber";
+
+const texts = async (userId: string) =>
+	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) =>
+		String(r.body.text),
+	);
+const alarmOf = (userId: string) =>
+	runInDurableObject(subscriber(userId), (_instance, state) => state.storage.getAlarm());
+
+describe("The Subscriber's alarm", () => {
+	it("is the safety net while a handler runs, and is cleared when the inbox is empty", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "slow 800"));
+		expect(await alarmOf(userId)).toBeGreaterThan(Date.now());
+		await vi.waitFor(async () => expect(await texts(userId)).toEqual(["slow 800 done"]), {
+			timeout: 5000,
+		});
+		await vi.waitFor(async () => expect(await alarmOf(userId)).toBeNull());
+	});
+
+	it("runs an event that a crash left in the inbox", async () => {
+		const userId = newUserId();
+		await post(callbacks.text(userId, "first"));
+		await vi.waitFor(async () => expect(await texts(userId)).toHaveLength(1));
+		// What a crash right after `receive` leaves: the entry and the safety net, nothing run.
+		const event = callbacks.text(userId, "left behind");
+		await runInDurableObject(subscriber(userId), async (_instance, state) => {
+			state.storage.sql.exec(
+				"INSERT INTO inbox (event, ts, due_at) VALUES (?, ?, ?)",
+				stringifyJson(event),
+				event.timestamp,
+				Date.now(),
+			);
+			await state.storage.setAlarm(Date.now() + 60_000);
+		});
+		expect(await runDurableObjectAlarm(subscriber(userId))).toBe(true);
+		await vi.waitFor(async () => expect(await texts(userId)).toHaveLength(2));
+		expect((await texts(userId))[1]).toContain("left behind");
+		expect(await subscriber(userId).pendingEvents()).toBe(0);
+	});
+});
