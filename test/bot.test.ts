@@ -3,7 +3,14 @@
  * when you replace the demo with your bot, replace this file with tests of yours (README,
  * "Testing your bot"). Every other test uses its own test bot and passes whatever bot you write.
  */
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import demo from "../src/bot";
+import worker from "../src/index";
+import { deriveBroadcastId } from "../src/proactive/broadcast";
+import { callsWithText, settled } from "./helpers/broadcast";
+import { seedRoster } from "./helpers/roster";
 import { kit } from "./kit";
 
 const MENU = ["A picture", "A carousel", "Help"];
@@ -74,4 +81,18 @@ describe("the demo bot", () => {
 		}
 		expect(await fay.session()).toEqual({ echoes: 0 });
 	});
+});
+
+describe("the demo's morning job", () => {
+	it("is registered for 0 9 * * *", () => {
+		expect(demo.jobs.expressions()).toEqual(["0 9 * * *"]);
+	});
+	it("broadcasts a good-morning text to every subscribed user when 0 9 * * * fires", async () => {
+		const ids = await seedRoster(5, "DM");
+		const scheduledTime = Date.UTC(2026, 11, 3, 9);
+		await worker.scheduled(createScheduledController({ cron: "0 9 * * *", scheduledTime }), env);
+		const text = "Good morning, replace_me_with_user_name!";
+		await settled(await deriveBroadcastId(`cron:0 9 * * *:${scheduledTime}:0`, 0), 30_000);
+		expect((await callsWithText(text)).flat().sort()).toEqual(ids.sort());
+	}, 40_000);
 });
