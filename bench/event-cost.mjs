@@ -97,14 +97,21 @@ const worker :Workerd.Worker = (
 );`;
 }
 
+/** The Durable Objects that the benchmarked checkout's wrangler.toml binds, as [name, class]. */
+const DURABLE_OBJECTS = [
+	...readFileSync(join(SRC, "wrangler.toml"), "utf8").matchAll(
+		/\[\[durable_objects\.bindings\]\]\s*name\s*=\s*"(\w+)"\s*class_name\s*=\s*"(\w+)"/g,
+	),
+].map(([, name, className]) => [name, className]);
+
 const BOT_BINDINGS = `bindings = [
 		(name = "VIBER_AUTH_TOKEN", text = "${TOKEN}"),
 		(name = "VIBER_API_URL", text = "http://127.0.0.1:${PORTS.fake}/pa"),
 		(name = "BOT_NAME", text = "Bench Bot"),
 		(name = "BOT_AVATAR", text = ""),
-		(name = "SUBSCRIBER", durableObjectNamespace = "Subscriber"),
+		${DURABLE_OBJECTS.map(([name, cls]) => `(name = "${name}", durableObjectNamespace = "${cls}")`).join(",\n\t\t")},
 	],
-	durableObjectNamespaces = [(className = "Subscriber", uniqueKey = "bench-subscriber", enableSql = true)],
+	durableObjectNamespaces = [${DURABLE_OBJECTS.map(([, cls]) => `(className = "${cls}", uniqueKey = "bench-${cls}", enableSql = true)`).join(", ")}],
 	durableObjectStorage = (localDisk = "storage"),`;
 
 /** Starts `workerd serve` for one worker and returns its pid once it answers. */
