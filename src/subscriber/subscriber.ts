@@ -15,6 +15,7 @@ import { backoffDelay } from "../viber/retry";
 import type { Callback } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import { type SentMessage, sentMessage } from "../viber/schemas/responses";
+import { ViberRedirectError } from "../viber/transport-error";
 import { DeliveryUnknownError, EffectJournal, isOutcomeUnknown, journaledApi } from "./effects";
 import { type DeadLetter, Inbox, type InboxEntry } from "./inbox";
 import { Sql } from "./schema";
@@ -359,7 +360,9 @@ function isPermanent(error: unknown): boolean {
 	return (
 		cause instanceof NotSubscribedError ||
 		cause instanceof ViberLimitError ||
-		cause instanceof DeliveryUnknownError
+		cause instanceof DeliveryUnknownError ||
+		// A redirect is configuration, not a passing fault: a retry would meet it again.
+		cause instanceof ViberRedirectError
 	);
 }
 

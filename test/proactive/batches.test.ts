@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { broadcastStats } from "../../src/proactive/broadcast";
 import { applyToRoster } from "../../src/proactive/roster-client";
 import { shardCount, shardOf } from "../../src/proactive/shard";
 import type { BroadcastTask } from "../../src/proactive/tasks";
 import { callsWithText, deliver } from "../helpers/broadcast";
+import { captureErrors } from "../helpers/console";
 import { rosterShardOf, seedRoster } from "../helpers/roster";
 
 const QUEUE = "viber-broadcasts";
@@ -41,6 +42,7 @@ async function plannedBatch(country: string, text: string, users = 40) {
 }
 
 describe("a broadcast batch", () => {
+	const errors = captureErrors();
 	it("is sent once even when the queue delivers it again", async () => {
 		const { id, task, inShard } = await plannedBatch("C1", "again C1");
 		const first = await deliver(QUEUE, [task]);
@@ -59,6 +61,7 @@ describe("a broadcast batch", () => {
 		expect(result.explicitAcks).toEqual(["m0"]);
 		expect(await callsWithText("crash C2")).toEqual([]);
 		expect(await broadcastStats(env, id)).toMatchObject({ unknown: inShard.length, sent: 0 });
+		await vi.waitFor(() => errors.logged(/claimed, never recorded; not sent again/));
 	});
 
 	it("waits while another delivery holds the claim", async () => {
@@ -86,6 +89,7 @@ describe("a broadcast batch", () => {
 		// A dead batch is not sent by a late redelivery either.
 		await deliver(QUEUE, [task], 3);
 		expect(await callsWithText("dead C5")).toEqual([]);
+		await vi.waitFor(() => errors.logged(/batch tail:0 ended in the dead-letter queue/));
 	});
 });
 

@@ -4,6 +4,7 @@ import { broadcastStats, startBroadcast } from "../../src/proactive/broadcast";
 import { applyToRoster } from "../../src/proactive/roster-client";
 import { broadcastTokens, callsWithText, settled } from "../helpers/broadcast";
 import { callbacks, post, subscriber, TOKEN, user } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 import { allSubscribed, rosterState, seedRoster } from "../helpers/roster";
 
@@ -11,6 +12,7 @@ const text = (body: string) => ({ type: "text" as const, text: body });
 const sorted = (ids: string[]) => [...ids].sort();
 
 describe("broadcast through the queue", { timeout: 60_000 }, () => {
+	const errors = captureErrors();
 	it("reaches exactly the subscribed users of 1,000, none twice, at most 300 a call", async () => {
 		const ids = await seedRoster(1_000, "B1");
 		const left = await seedRoster(7, "B1");
@@ -52,6 +54,9 @@ describe("broadcast through the queue", { timeout: 60_000 }, () => {
 		const calls = await callsWithText("cut B3");
 		expect(sorted(calls.flat())).toEqual(sorted(ids));
 		expect(stats).toMatchObject({ sent: ids.length, calls: calls.length - 1 });
+		await vi.waitFor(() =>
+			errors.logged(/batch tail:0: ViberTransportError: broadcast_message failed: network error/),
+		);
 	});
 
 	it("unsubscribes users Viber lists with status 6, and leaves them out next time", async () => {

@@ -1,8 +1,9 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Bot } from "../../src/framework/bot";
 import { proactiveHandlers } from "../../src/proactive";
+import { captureErrors } from "../helpers/console";
 import { cronDrift, cronsInToml } from "../helpers/wrangler-crons";
 
 function botWithJobs() {
@@ -24,6 +25,7 @@ const fire = (bot: Bot, cron: string, scheduledTime = 1_000) =>
 	proactiveHandlers(bot.jobs).scheduled(createScheduledController({ cron, scheduledTime }), env);
 
 describe("cron jobs", () => {
+	const errors = captureErrors();
 	it("runs exactly the jobs of the expression that fired, in order", async () => {
 		const { bot, runs } = botWithJobs();
 		await fire(bot, "*/5 * * * *", 42);
@@ -49,6 +51,7 @@ describe("cron jobs", () => {
 		});
 		await expect(fire(bot, "0 * * * *")).rejects.toThrow("job broke");
 		expect(runs).toEqual(["second"]);
+		await vi.waitFor(() => errors.logged(/Cron job 1 of "0 \* \* \* \*" failed: Error: job broke/));
 	});
 
 	it("refuses an expression that is not a cron expression", () => {

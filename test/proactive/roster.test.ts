@@ -8,6 +8,7 @@ import {
 	refusedByRoster,
 } from "../../src/proactive/roster-client";
 import { callbacks, newUserId, post, subscriber, user } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 import { allSubscribed, rosterShardOf, rosterState, seedRoster } from "../helpers/roster";
 
@@ -19,6 +20,7 @@ const rosterVersion = (userId: string) =>
 	);
 
 describe("roster", () => {
+	const errors = captureErrors();
 	it("follows subscribe, unsubscribe and an implicit subscribe by a first message", async () => {
 		const [a, b] = [newUserId(), newUserId()];
 		await post(callbacks.subscribed(a));
@@ -48,6 +50,9 @@ describe("roster", () => {
 		await fakeViber.unsubscribe(userId);
 		await post(callbacks.text(userId, "again"));
 		await vi.waitFor(async () => expect(await rosterState(userId)).toBe("unsubscribed"));
+		await vi.waitFor(() =>
+			errors.logged(/Dead letter: "message" failed \d times: NotSubscribedError/),
+		);
 	});
 
 	it("picks up a user subscribed before the roster existed on their next event", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 
 const texts = async (userId: string) =>
@@ -15,6 +16,7 @@ async function settled(userId: string) {
 }
 
 describe("Effectively-once sends", () => {
+	const errors = captureErrors();
 	it("replays a send that succeeded to the retry instead of sending it again", async () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "parts"));
@@ -45,6 +47,9 @@ describe("Effectively-once sends", () => {
 		// Not retried: a retry could only send it twice.
 		expect(dead?.attempts).toBe(1);
 		expect(await texts(userId)).toEqual(["cut"]);
+		await vi.waitFor(() =>
+			errors.logged(/Dead letter: "message" failed 1 times: DeliveryUnknownError/),
+		);
 	});
 
 	it("still retries a send whose connection failed before any answer", async () => {
@@ -58,5 +63,19 @@ describe("Effectively-once sends", () => {
 		// The refused first try is recorded by the fake too; the user got each part once.
 		const requests = await fakeViber.requests({ endpoint: "send_message", receiver: userId });
 		expect(requests.map((r) => r.body.text)).toEqual(["part one", "part one", "part two"]);
+	});
+
+	it("buries an event whose send was redirected after one run, without retrying it", async () => {
+		const userId = newUserId();
+		await fakeViber.fault({ endpoint: "send_message", receiver: userId, httpStatus: 307 });
+		await post(callbacks.text(userId, "parts"));
+		await vi.waitFor(async () => expect(await subscriber(userId).deadLetters()).toHaveLength(1));
+		const [dead] = await subscriber(userId).deadLetters();
+		expect(dead?.error).toMatch(/^ViberRedirectError: .*307/);
+		expect(dead?.attempts).toBe(1);
+		expect(await texts(userId)).toEqual(["part one"]);
+		await vi.waitFor(() =>
+			errors.logged(/Dead letter: "message" failed 1 times: ViberRedirectError/),
+		);
 	});
 });

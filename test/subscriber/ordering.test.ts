@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
+import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 
 const texts = async (userId: string) =>
@@ -9,6 +10,7 @@ const texts = async (userId: string) =>
 const at = (state: string) => expect.objectContaining({ state });
 
 describe("State ordering", () => {
+	const errors = captureErrors();
 	it.each([
 		["message first", ["message", "unsubscribed"]],
 		["unsubscribed first", ["unsubscribed", "message"]],
@@ -23,6 +25,9 @@ describe("State ordering", () => {
 			};
 			for (const event of order) await post(events[event as keyof typeof events]);
 			expect(await subscriber(userId).profile()).toEqual(at("unsubscribed"));
+			// Whether the echo ran before the unsubscribe or was refused after it is a race.
+			await vi.waitFor(async () => expect(await subscriber(userId).pendingEvents()).toBe(0));
+			await errors.allowed(/Dead letter: "message" failed 1 times: NotSubscribedError/);
 		},
 	);
 
@@ -47,6 +52,9 @@ describe("State ordering", () => {
 		// … but a message the user writes afterwards subscribes them again (§3.5).
 		await post(callbacks.text(userId, "throw", { timestamp: ahead + 1 }));
 		expect(await subscriber(userId).profile()).toEqual(at("subscribed"));
+		await vi.waitFor(() =>
+			errors.logged(/Dead letter: "message" failed 3 times: Error: failed on purpose/),
+		);
 	});
 });
 
