@@ -12,7 +12,7 @@
  * from /proc, the handlers' work after the answer included), and the ratio to the baseline. The
  * demo bot echoes every text: the fake Viber API (a Node server) counts the sends.
  *
- * Usage: npm run bench:events -- [--seconds 10] [--connections 100] [--src <checkout>] [--only 1,2]
+ * Usage: npm run bench -- [--seconds 10] [--connections 100] [--src <checkout>] [--only 1,2]
  * `--src` benchmarks another checkout's bundle (e.g. an export of `main`) with this harness;
  * `--only` picks scenarios by their row number (the baseline always runs).
  */
@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { isPortFree } from "../scripts/dev/net.mjs";
 
 const { values: args } = parseArgs({
 	options: {
@@ -38,6 +39,15 @@ const CONNECTIONS = Number(args.connections);
 const SRC = resolve(args.src);
 const TOKEN = "bench-token-0123456789";
 const PORTS = { bot: 8760, baseline: 8761, fake: 8762 };
+// A busy port would have the benchmark measure whatever answers there.
+for (const port of Object.values(PORTS)) {
+	if (!(await isPortFree(port))) {
+		console.error(
+			`npm run bench: port ${port} is already in use; stop what holds it (another bench?)`,
+		);
+		process.exit(2);
+	}
+}
 const WORKERD = resolve("node_modules/.bin/workerd");
 const TICKS_PER_S = 100; // Linux USER_HZ
 

@@ -8,7 +8,7 @@
  *   - wrong signatures            (rejected with 403 before parsing)
  * and each one's ratio to the baseline measured in the same run.
  *
- * Usage: npm run bench -- [--seconds 10] [--connections 10] [--bot-port 8787] [--emulator-port 8788]
+ * Usage: npm run bench:dev -- [--seconds 10] [--connections 10] [--bot-port 8787] [--emulator-port 8788]
  * (or BOT_PORT / EMULATOR_PORT). It refuses to start when a port is taken, e.g. by `npm run dev`:
  * it would measure those servers instead.
  */
@@ -32,10 +32,10 @@ try {
 		},
 	}));
 	ports = choosePorts(args, process.env);
-	await assertPortsFree(ports, isPortFree, "npm run bench");
+	await assertPortsFree(ports, isPortFree, "npm run bench:dev");
 } catch (error) {
 	if (!(error instanceof PortError) && !/^ERR_PARSE_ARGS_/.test(error.code)) throw error;
-	console.error(`npm run bench: ${error.message}`);
+	console.error(`npm run bench:dev: ${error.message}`);
 	process.exit(2);
 }
 const SECONDS = Number(args.seconds);

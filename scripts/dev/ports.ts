@@ -1,4 +1,4 @@
-/** Which ports `npm run dev` and `npm run bench` listen on, and the one-line error when one is busy. Pure. */
+/** Which ports `npm run dev` and `npm run bench:dev` listen on, and the one-line error when one is busy. Pure. */
 
 /** The two ports a developer sees: the bot's and the emulator's (chat page and fake Viber API). */
 export type Ports = { bot: number; emulator: number };
@@ -54,7 +54,7 @@ export function choosePorts(
  * The one-line error for busy ports: which ports, what wanted them, and how to choose others.
  *
  * @example busyPortMessage({ bot: 8787, emulator: 8788 }, "npm run dev")
- * // "Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run dev -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)"
+ * // "Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench:dev`. Stop it, or choose other ports: npm run dev -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)"
  */
 export function busyPortMessage(busy: Partial<Ports>, command: string): string {
 	const roles = (["bot", "emulator"] as const).filter((role) => busy[role] !== undefined);
@@ -66,7 +66,7 @@ export function busyPortMessage(busy: Partial<Ports>, command: string): string {
 	const vars = roles.map((role) => `${PORT_SETTINGS[role].env}=${other(role)}`).join(" ");
 	return (
 		`${roles.length > 1 ? "Ports" : "Port"} ${what} ${roles.length > 1 ? "are" : "is"} already in use, ` +
-		"perhaps by another `npm run dev` or `npm run bench`. " +
+		"perhaps by another `npm run dev` or `npm run bench:dev`. " +
 		`Stop it, or choose other ports: ${command} -- ${flags} (or ${vars})`
 	);
 }

@@ -1,4 +1,4 @@
-/** `npm run dev` and `npm run bench`: the ports chosen and the error for a busy one. */
+/** `npm run dev` and `npm run bench:dev`: the ports chosen and the error for a busy one. */
 import { describe, expect, it } from "vitest";
 import { assertPortsFree, busyPortMessage, choosePorts, PortError } from "../../scripts/dev/ports";
 import { thrown } from "./thrown";
@@ -64,14 +64,14 @@ describe("assertPortsFree", () => {
 		const error = await assertPortsFree(
 			{ bot: 8787, emulator: 8788 },
 			async () => false,
-			"npm run bench",
+			"npm run bench:dev",
 		).catch((e: unknown) => e);
 		expect((error as PortError).message).toBe(
-			"Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench`. Stop it, or choose other ports: npm run bench -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)",
+			"Ports 8787 (the bot) and 8788 (the emulator) are already in use, perhaps by another `npm run dev` or `npm run bench:dev`. Stop it, or choose other ports: npm run bench:dev -- --bot-port 8797 --emulator-port 8798 (or BOT_PORT=8797 EMULATOR_PORT=8798)",
 		);
 	});
 
 	it("suggests a port that exists near the top of the range", () => {
-		expect(busyPortMessage({ bot: 65530 }, "npm run bench")).toContain("--bot-port 65520");
+		expect(busyPortMessage({ bot: 65530 }, "npm run bench:dev")).toContain("--bot-port 65520");
 	});
 });
