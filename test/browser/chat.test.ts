@@ -107,13 +107,18 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		return page;
 	}
 
-	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+	/** The page on a desktop, once the test's bot is its webhook, with a user created there. */
+	async function openAsNewUser(name: string) {
 		const page = await open(DESKTOP);
 		await page.getByTestId("webhook-status").filter({ hasText: fakeBot().url }).waitFor();
-
-		await page.getByTestId("new-user-name").fill("Ann Tester");
+		await page.getByTestId("new-user-name").fill(name);
 		await page.getByTestId("create-user").click();
-		await page.getByTestId("user-item").filter({ hasText: "Ann Tester" }).waitFor();
+		await page.getByTestId("user-item").filter({ hasText: name }).waitFor();
+		return page;
+	}
+
+	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+		const page = await openAsNewUser("Ann Tester");
 
 		await page.getByTestId("open-conversation").click();
 		await chatItem(page, "out", WELCOME).waitFor();
@@ -222,12 +227,8 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 	});
 
 	it("runs cron: the bot's broadcast reaches every chat, and the sidebar shows its progress", async () => {
-		const page = await open(DESKTOP);
-		await page.getByTestId("webhook-status").filter({ hasText: fakeBot().url }).waitFor();
 		// Someone who wrote to the bot, whatever the tests before did.
-		await page.getByTestId("new-user-name").fill("Cy Cron");
-		await page.getByTestId("create-user").click();
-		await page.getByTestId("user-item").filter({ hasText: "Cy Cron" }).waitFor();
+		const page = await openAsNewUser("Cy Cron");
 		await page.getByTestId("composer-input").fill("Wake me at nine");
 		await page.getByTestId("send-button").click();
 		await chatItem(page, "out", "Wake me at nine").waitFor();

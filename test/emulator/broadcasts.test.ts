@@ -4,30 +4,21 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { BroadcastProgress } from "../../emulator/src/broadcasts";
 import { parseJson } from "../../src/viber/json";
 import { E2E_TOKEN, emulator } from "../helpers/emulator";
 
-type Progress = {
-	message_token: string;
-	at: number;
-	preview: string;
-	receivers: number;
-	sent: number;
-	failed: Record<string, number>;
-	delivered: number;
-	seen: number;
-};
 type Answer = { status: number; message_token?: string; failed_list?: unknown[] };
 
 const WAIT = { timeout: 5_000, interval: 50 };
 const UNKNOWN = "AAAAAAAAAAAAAAAAAAAAAA==";
 const sender = { name: "Bot" };
 
-async function broadcasts(token: string, limit?: number): Promise<Progress[]> {
+async function broadcasts(token: string, limit?: number): Promise<BroadcastProgress[]> {
 	const query = `token=${encodeURIComponent(token)}${limit ? `&limit=${limit}` : ""}`;
 	const res = await env.FAKE_VIBER.fetch(`http://emulator/api/broadcasts?${query}`);
 	expect(res.status).toBe(200);
-	return (parseJson(await res.text()) as { broadcasts: Progress[] }).broadcasts;
+	return (parseJson(await res.text()) as { broadcasts: BroadcastProgress[] }).broadcasts;
 }
 
 const broadcast = (ids: string[], message: Record<string, unknown>, token = E2E_TOKEN) =>
