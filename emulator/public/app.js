@@ -4,11 +4,12 @@
  *
  * This file only wires the parts together, each in a module named after it: `sidebar.js` (the
  * webhook and the users), `conversation.js` and `chat-view.js` (the selected user's chat),
- * `composer.js`, `controls.js` (cron, fault injection), `log.js` and `log-toggle.js` (raw JSON),
- * `drawer.js` (the sidebar on a phone), `state.js` (what they share) and `polling.js` (what
- * keeps it fresh). `responsive.css` lays it out for phones, tablets and desktops.
+ * `composer.js`, `controls.js` (cron, fault injection), `broadcasts.js` (their progress),
+ * `log.js` and `log-toggle.js` (raw JSON), `drawer.js` (the sidebar on a phone), `state.js`
+ * (what they share) and `polling.js` (what keeps it fresh). `responsive.css` lays it out for phones, tablets and desktops.
  */
 
+import { createBroadcasts } from "./broadcasts.js";
 import { createComposer } from "./composer.js";
 import { createControls } from "./controls.js";
 import { createConversation } from "./conversation.js";
@@ -38,6 +39,12 @@ const controls = createControls({
 	settingsForm: /** @type {HTMLFormElement} */ ($("settings-form")),
 	cronForm: /** @type {HTMLFormElement} */ ($("cron-form")),
 	act,
+});
+
+const broadcasts = createBroadcasts({
+	panel: /** @type {HTMLDetailsElement} */ ($("broadcasts-panel")),
+	list: $("broadcast-list"),
+	empty: $("no-broadcasts"),
 });
 
 const logToggle = createLogToggle({
@@ -98,7 +105,13 @@ async function start() {
 	if (first) conversation.select(first.id);
 	// A phone shows the chat first; with nobody to chat as yet, the form that creates someone.
 	else if (isNarrow()) drawer.open();
-	startPolling({ chat: conversation.pollChat, log: log.poll, state: sidebar.refresh });
+	await act(broadcasts.poll);
+	startPolling({
+		chat: conversation.pollChat,
+		log: log.poll,
+		broadcasts: broadcasts.poll,
+		state: sidebar.refresh,
+	});
 }
 
 void start();

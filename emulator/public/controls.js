@@ -39,7 +39,10 @@ export function createControls({ settingsForm, cronForm, act }) {
 			const cron = String(new FormData(cronForm).get("cron") ?? "").trim();
 			const result = await api("POST", "/cron", { cron });
 			if (result.ok) toast(`Cron "${cron}" ran (HTTP ${result.status})`, "info");
-			else toast(`Cron "${cron}" failed: HTTP ${result.status || "no answer"}`);
+			else
+				toast(
+					`Cron "${cron}" failed: HTTP ${result.status || "no answer"}. Does the bot have a job for it? Its terminal shows the error`,
+				);
 		});
 	});
 

@@ -1,4 +1,4 @@
-/** The page's heartbeat: the chat and the log on every poll, `/api/state` now and then. */
+/** The page's heartbeat: the chat, the log and the broadcasts on every poll, `/api/state` now and then. */
 import { toast } from "./ui.js";
 
 const POLL_MS = 700;
@@ -9,8 +9,9 @@ const STATE_EVERY = 4;
  * Polls every POLL_MS while the tab is visible, the first time POLL_MS from now. A failure shows
  * as a toast once, not again until another one comes.
  *
- * @example startPolling({ chat: pollChat, log: log.poll, state: refreshState });
- * @param {{ chat: () => Promise<void>; log: () => Promise<void>; state: () => Promise<void> }} sources
+ * @example startPolling({ chat: pollChat, log: log.poll, broadcasts: b.poll, state: refreshState });
+ * @param {{ chat: () => Promise<void>; log: () => Promise<void>; broadcasts: () => Promise<void>;
+ *   state: () => Promise<void> }} sources
  */
 export function startPolling(sources) {
 	let polls = 0;
@@ -22,6 +23,7 @@ export function startPolling(sources) {
 				await Promise.all([
 					sources.chat(),
 					sources.log(),
+					sources.broadcasts(),
 					polls % STATE_EVERY === STATE_EVERY - 1 ? sources.state() : undefined,
 				]);
 				lastError = "";

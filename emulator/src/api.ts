@@ -107,7 +107,7 @@ const handlers: Record<Endpoint, Handler> = {
 		emu.broadcasts.record(token, Date.now());
 		const message = messageOf(body, "broadcast_list");
 		const fields = sentFields();
-		const failed_list: Body[] = [];
+		const failed_list: { receiver: string; status: number; status_message: string }[] = [];
 		for (const receiver of body.broadcast_list as string[]) {
 			const user = emu.store.user(token, receiver);
 			const refusal =
@@ -123,6 +123,12 @@ const handlers: Record<Endpoint, Handler> = {
 					fields.message_token,
 				);
 		}
+		emu.broadcastBook.record(token, {
+			messageToken: fields.message_token,
+			message,
+			receivers: (body.broadcast_list as string[]).length,
+			failedList: failed_list,
+		});
 		return ok({ ...fields, failed_list });
 	},
 

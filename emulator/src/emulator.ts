@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { parseJson } from "../../src/viber/json";
 import { api } from "./api";
+import { BroadcastBook } from "./broadcasts";
 import {
 	envelope,
 	type PostResult,
@@ -28,6 +29,8 @@ type ReceiptJob = { event: "delivered" | "seen"; userId: string; messageToken: s
 export class Emulator extends DurableObject<EmulatorEnv> {
 	readonly store: EmulatorStore;
 	readonly journal: Journal;
+	/** The broadcast_message calls answered, for the page's progress panel. */
+	readonly broadcastBook: BroadcastBook;
 	readonly unreplied = new UnrepliedCounter();
 	readonly broadcasts = new BroadcastPacer();
 	readonly userDetails = new UserDetailsCap();
@@ -37,6 +40,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 		super(ctx, env);
 		this.store = new EmulatorStore(ctx.storage.sql);
 		this.journal = new Journal(ctx.storage.sql);
+		this.broadcastBook = new BroadcastBook(ctx.storage.sql);
 		this.app.use(async (c, next) => {
 			c.set("emulator", this);
 			await next();
@@ -59,6 +63,7 @@ export class Emulator extends DurableObject<EmulatorEnv> {
 	reset(token: string): void {
 		this.store.reset(token);
 		this.journal.reset(token);
+		this.broadcastBook.reset(token);
 		this.userDetails.forget(token);
 	}
 

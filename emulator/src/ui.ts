@@ -201,6 +201,11 @@ ui.post("/cron", async (c) => {
 	return json({ ok: res?.ok ?? false, status: res?.status ?? 0 });
 });
 
+ui.get("/broadcasts", (c) => {
+	const limit = Number(c.req.query("limit") ?? 20) || 20;
+	return json({ broadcasts: c.var.emulator.broadcastBook.list(tokenOf(c), limit) });
+});
+
 ui.get("/log", (c) => {
 	const after = Number(c.req.query("after") ?? 0) || 0;
 	return json({ entries: c.var.emulator.journal.entries(tokenOf(c), after) });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_PORT, ROOT, START_TIMEOUT_MS, startDev, stopDev } from "./dev-server";
-import { type FakeBot, startFakeBot, WELCOME } from "./fake-bot";
+import { type FakeBot, MORNING, startFakeBot, WELCOME } from "./fake-bot";
 import {
 	chatItem,
 	expectEmptyComposerFits,
@@ -107,13 +107,18 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		return page;
 	}
 
-	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+	/** The page on a desktop, once the test's bot is its webhook, with a user created there. */
+	async function openAsNewUser(name: string) {
 		const page = await open(DESKTOP);
 		await page.getByTestId("webhook-status").filter({ hasText: fakeBot().url }).waitFor();
-
-		await page.getByTestId("new-user-name").fill("Ann Tester");
+		await page.getByTestId("new-user-name").fill(name);
 		await page.getByTestId("create-user").click();
-		await page.getByTestId("user-item").filter({ hasText: "Ann Tester" }).waitFor();
+		await page.getByTestId("user-item").filter({ hasText: name }).waitFor();
+		return page;
+	}
+
+	it("chats on a desktop: welcome, keyboard, carousel, echo, the log", async () => {
+		const page = await openAsNewUser("Ann Tester");
 
 		await page.getByTestId("open-conversation").click();
 		await chatItem(page, "out", WELCOME).waitFor();
@@ -219,6 +224,39 @@ describe.skipIf(!hasChromium && !required)("chat page", () => {
 		await sidebar.waitFor({ state: "hidden" });
 		expect(fakeBot().refusals).toEqual([]);
 		await page.close();
+	});
+
+	it("runs cron: the bot's broadcast reaches every chat, and the sidebar shows its progress", async () => {
+		// Someone who wrote to the bot, whatever the tests before did.
+		const page = await openAsNewUser("Cy Cron");
+		await page.getByTestId("composer-input").fill("Wake me at nine");
+		await page.getByTestId("send-button").click();
+		await chatItem(page, "out", "Wake me at nine").waitFor();
+		const writers = fakeBot().writers.size;
+
+		await page.locator("summary", { hasText: "Cron" }).click();
+		expect(await page.getByTestId("cron-input").inputValue()).toBe("0 9 * * *");
+		await page.getByTestId("cron-button").click();
+		await page.getByTestId("toast").filter({ hasText: 'Cron "0 9 * * *" ran' }).waitFor();
+		// Each writer's copy is sent, then delivered and seen; the stranger is in failed_list with 5.
+		const progress = page.getByTestId("broadcast-item").filter({ hasText: MORNING }).first();
+		const counts = `${writers + 1} receivers · ${writers} sent · ${writers} delivered · ${writers} seen · 1 failed: 1 unknown`;
+		await progress.getByTestId("broadcast-counts").filter({ hasText: counts }).waitFor();
+		const morning = chatItem(page, "out", "Good morning, Cy Cron!");
+		await morning.locator("[data-testid=ticks][data-status=seen]").waitFor();
+		await expectFitsWidth(page, DESKTOP.width);
+		expect(fakeBot().refusals).toEqual([]);
+		await page.close();
+
+		// On a phone the panel is in the drawer, as wide as the drawer allows.
+		const phone = await open(PHONE, true);
+		await phone.getByTestId("users-toggle").tap();
+		const row = phone.getByTestId("broadcast-item").filter({ hasText: MORNING }).first();
+		await row.scrollIntoViewIfNeeded();
+		const box = await row.boundingBox();
+		expect(box && box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+		await expectFitsWidth(phone, PHONE.width);
+		await phone.close();
 	});
 
 	/** Makes the emulator's Viber API fail the next matching call (POST /_fake/faults). */
