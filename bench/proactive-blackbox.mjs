@@ -23,8 +23,8 @@ import {
 	listen,
 	readBody,
 	request,
-	signWith,
 	signedCallback,
+	signWith,
 	startDev,
 	waitUp,
 } from "./blackbox/harness.mjs";
@@ -158,9 +158,15 @@ async function broadcast(phase, time, expected, excluded) {
 		path: `/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(CRON).replace(/%20/g, "+")}&time=${time}`,
 		timeoutMs: 30_000,
 	});
-	if (fired.status !== 200) problems.push(`scheduled handler answered ${fired.status}: ${fired.body}`);
+	if (fired.status !== 200)
+		problems.push(`scheduled handler answered ${fired.status}: ${fired.body}`);
 	const mine = () => fake.calls.filter((c) => c.phase === phase);
-	const covered = () => new Set(mine().filter((c) => c.outcome === "ok").flatMap((c) => c.ids));
+	const covered = () =>
+		new Set(
+			mine()
+				.filter((c) => c.outcome === "ok")
+				.flatMap((c) => c.ids),
+		);
 	const complete = await until(() => expected.every((u) => covered().has(u)), WAIT_MS);
 	const seconds = (performance.now() - started) / 1000;
 	await sleep(5_000); // room for a batch sent twice to show up
@@ -222,7 +228,8 @@ const second = await broadcast(
 	new Set([...excluded, ...failedSix]),
 );
 console.log(JSON.stringify(second));
-if (fake.tokens.size !== 1 || !fake.tokens.has(TOKEN)) problems.push("a call came without the token");
+if (fake.tokens.size !== 1 || !fake.tokens.has(TOKEN))
+	problems.push("a call came without the token");
 
 console.log(
 	`broadcast black box (seed ${args.seed}): 550 expected in broadcast 1, covered ${first.covered} ` +

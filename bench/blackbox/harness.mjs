@@ -34,7 +34,17 @@ export function answerJson(res, value, status = 200) {
  * URL, plus any extra flags. Everything it started is killed (and `fresh` state removed) when
  * this process exits; the run is stopped after `limitMs` whatever happens.
  */
-export function startDev({ port, inspectorPort, persistTo, token, apiUrl, fresh, extra = [], limitMs, servers = [] }) {
+export function startDev({
+	port,
+	inspectorPort,
+	persistTo,
+	token,
+	apiUrl,
+	fresh,
+	extra = [],
+	limitMs,
+	servers = [],
+}) {
 	if (fresh) rmSync(persistTo, { recursive: true, force: true });
 	// This Node runs wrangler, whatever `node` is on PATH (wrangler needs 22).
 	const child = spawn(
@@ -79,7 +89,10 @@ export function startDev({ port, inspectorPort, persistTo, token, apiUrl, fresh,
 }
 
 /** One request to 127.0.0.1:`port`; resolves with `{ status, body }`, or a status string on failure. */
-export function request(port, { method = "GET", path = "/", headers = {}, body, agent, timeoutMs = 5_000 }) {
+export function request(
+	port,
+	{ method = "GET", path = "/", headers = {}, body, agent, timeoutMs = 5_000 },
+) {
 	return new Promise((resolve) => {
 		const req = http.request({ host: "127.0.0.1", port, method, path, headers, agent });
 		const timer = setTimeout(() => {
@@ -121,7 +134,11 @@ let counter = 0;
 /** A fresh 19-digit message token, past 2^53 like Viber's. */
 export function newMessageToken() {
 	counter += 1;
-	return (5_000_000_000_000_000_000n + BigInt(Date.now()) * 1000n + BigInt(counter % 1000)).toString();
+	return (
+		5_000_000_000_000_000_000n +
+		BigInt(Date.now()) * 1000n +
+		BigInt(counter % 1000)
+	).toString();
 }
 
 /** Callback bodies shaped like Viber's, as exact JSON text, with a fresh timestamp and token. */
