@@ -16,20 +16,16 @@ import { parseArgs } from "node:util";
 import {
 	answerJson,
 	callbackBody,
+	finish,
 	listen,
 	readBody,
-	request,
-	signedCallback,
-	signWith,
-	startDev,
-	waitUp,
+	startBot,
 } from "./blackbox/harness.mjs";
 
 const { values: args } = parseArgs({ options: { wait: { type: "string", default: "15" } } });
 const WAIT_MS = Number(args.wait) * 1000;
 const TOKEN = "blackbox-once-token-0123456789";
 const [BOT_PORT, API_PORT, ELSEWHERE_PORT, INSPECTOR_PORT] = [8792, 8793, 8794, 8798];
-const sign = signWith(TOKEN);
 
 // ---- the fake Viber API, and the listener a redirect points to ----------------------------
 /** send_message calls by echoed text; how each text is answered. */
@@ -72,13 +68,12 @@ const elsewhereServer = await listen(ELSEWHERE_PORT, (req, res) => {
 	answerJson(res, { status: 0, status_message: "ok", message_token: 1 });
 });
 
-startDev({
-	port: BOT_PORT,
+const bot = await startBot({
+	name: "once",
+	botPort: BOT_PORT,
+	apiPort: API_PORT,
 	inspectorPort: INSPECTOR_PORT,
-	persistTo: `.wrangler/blackbox-once-${process.pid}`,
-	fresh: true,
 	token: TOKEN,
-	apiUrl: `http://127.0.0.1:${API_PORT}/pa`,
 	limitMs: 300_000,
 	servers: [apiServer, elsewhereServer],
 });
@@ -88,16 +83,12 @@ async function scenario(how) {
 	const run = Date.now();
 	const text = `${how} ${run}`;
 	behaviour.set(text, how);
-	const answer = await request(
-		BOT_PORT,
-		signedCallback(sign, callbackBody.text(`once-${run}=`, text)),
-	);
+	const answer = await bot.post(callbackBody.text(`once-${run}=`, text));
 	for (let i = 0; i < 100 && !sends.has(text); i++) await sleep(100);
 	await sleep(WAIT_MS); // the Subscriber's retries, if any, land within this
 	return { how, webhook: answer.status, sendMessageCalls: sends.get(text) ?? 0 };
 }
 
-await waitUp(BOT_PORT);
 const problems = [];
 const cut = await scenario("cut after 200");
 if (cut.webhook !== 200 || cut.sendMessageCalls !== 1)
@@ -119,5 +110,4 @@ console.log(
 		`307 from the API -> ${redirect.sendMessageCalls} send_message attempt(s) at the fake, ` +
 		`${elsewhere.length} request(s) reached 127.0.0.1:${ELSEWHERE_PORT}, ${leaked} carrying the token`,
 );
-for (const p of problems) console.log(`FAILED: ${p}`);
-process.exit(problems.length === 0 ? 0 : 1);
+finish(problems);

@@ -5,8 +5,8 @@
  * `VIBER_API_URL` pointing at a fake Viber API in this process. 600 users write (10 of them get
  * status 6 on the echo), 40 of them unsubscribe, 20 more only open the chat; then the cron fires
  * twice. The fake fails the first three `broadcast_message` calls of each broadcast (HTTP 500,
- * status 12, a connection dropped before answering) and a quarter of the later ones, and, in the first broadcast, puts 5 subscribers in
- * `failed_list` with status 6. Checks: each broadcast's answered calls cover exactly the expected
+ * status 12, a connection dropped before answering) and a quarter of the later ones, and in the
+ * first broadcast puts 5 subscribers in `failed_list` with status 6. Checks: each broadcast's answered calls cover exactly the expected
  * users once each, no call holds over 300 ids or any excluded user; the second leaves out the 5.
  * Exits 1 when an invariant fails.
  *
@@ -20,13 +20,10 @@ import { parseArgs } from "node:util";
 import {
 	answerJson,
 	callbackBody,
+	finish,
 	listen,
 	readBody,
-	request,
-	signedCallback,
-	signWith,
-	startDev,
-	waitUp,
+	startBot,
 } from "./blackbox/harness.mjs";
 
 const { values: args } = parseArgs({
@@ -36,7 +33,6 @@ const WAIT_MS = Number(args.wait) * 1000;
 const TOKEN = "blackbox-broadcast-token-0123456789";
 const [BOT_PORT, API_PORT, INSPECTOR_PORT] = [8790, 8791, 8799];
 const CRON = "0 9 * * *";
-const sign = signWith(TOKEN);
 
 // ---- who does what ------------------------------------------------------------------------
 const writers = Array.from({ length: 600 }, (_, i) => `bb-user-${String(i).padStart(3, "0")}=`);
@@ -98,13 +94,12 @@ const apiServer = await listen(API_PORT, async (req, res) => {
 	);
 });
 
-startDev({
-	port: BOT_PORT,
+const bot = await startBot({
+	name: "broadcast",
+	botPort: BOT_PORT,
+	apiPort: API_PORT,
 	inspectorPort: INSPECTOR_PORT,
-	persistTo: `.wrangler/blackbox-broadcast-${process.pid}`,
-	fresh: true,
 	token: TOKEN,
-	apiUrl: `http://127.0.0.1:${API_PORT}/pa`,
 	extra: ["--test-scheduled"],
 	limitMs: 600_000,
 	servers: [apiServer],
@@ -120,9 +115,7 @@ async function postAll(bodies) {
 	await Promise.all(
 		Array.from({ length: 20 }, async () => {
 			while (next < bodies.length) {
-				const req = signedCallback(sign, bodies[next++]);
-				let answer = await request(BOT_PORT, { ...req, agent });
-				if (answer.reused) answer = await request(BOT_PORT, { ...req, agent }); // stale keep-alive socket
+				const answer = await bot.post(bodies[next++], agent);
 				if (answer.status !== 200) problems.push(`webhook answered ${answer.status}`);
 			}
 		}),
@@ -142,9 +135,8 @@ function broadcastId(scheduledTime) {
 	return `b-${digest.subarray(0, 12).toString("hex")}`;
 }
 async function ledger(id) {
-	const bearer = sign("viber-bot admin v1");
-	const { status, body } = await request(BOT_PORT, {
-		path: `/admin/broadcasts/${id}`,
+	const bearer = bot.sign("viber-bot admin v1");
+	const { status, body } = await bot.get(`/admin/broadcasts/${id}`, {
 		headers: { authorization: `Bearer ${bearer}` },
 	});
 	return status === 200 ? JSON.parse(body) : { status };
@@ -154,8 +146,8 @@ async function ledger(id) {
 async function broadcast(phase, time, expected, excluded) {
 	fake.phase = phase;
 	const started = performance.now();
-	const fired = await request(BOT_PORT, {
-		path: `/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(CRON).replace(/%20/g, "+")}&time=${time}`,
+	const cron = encodeURIComponent(CRON).replace(/%20/g, "+");
+	const fired = await bot.get(`/cdn-cgi/handler/scheduled?cron=${cron}&time=${time}`, {
 		timeoutMs: 30_000,
 	});
 	if (fired.status !== 200)
@@ -203,7 +195,6 @@ async function broadcast(phase, time, expected, excluded) {
 	return figures;
 }
 
-await waitUp(BOT_PORT);
 const t0 = performance.now();
 await postAll(writers.map((u) => callbackBody.text(u, `hello from ${u}`)));
 const echoed = await until(() => writers.every((u) => fake.echoes.has(u)), 60_000);
@@ -238,5 +229,4 @@ console.log(
 		`${second.calls - second.answeredCalls} faulted; excluded users in any call: ${first.excludedInAnyCall + second.excludedInAnyCall}; ` +
 		`largest call ${Math.max(first.largestCall, second.largestCall)} ids`,
 );
-for (const p of problems) console.log(`FAILED: ${p}`);
-process.exit(problems.length === 0 ? 0 : 1);
+finish(problems);

@@ -156,3 +156,48 @@ export function signedCallback(sign, body) {
 	const headers = { "content-type": "application/json", "x-viber-content-signature": sign(body) };
 	return { method: "POST", path: "/webhook", headers, body };
 }
+
+/**
+ * Starts a fresh `wrangler dev` of the bot (state in `.wrangler/blackbox-<name>-<pid>`, removed
+ * on exit) against a fake API on `apiPort`, waits until it serves, and returns ways to reach it.
+ */
+export async function startBot({
+	name,
+	botPort,
+	apiPort,
+	inspectorPort,
+	token,
+	extra,
+	limitMs,
+	servers,
+}) {
+	startDev({
+		port: botPort,
+		inspectorPort,
+		persistTo: `.wrangler/blackbox-${name}-${process.pid}`,
+		fresh: true,
+		token,
+		apiUrl: `http://127.0.0.1:${apiPort}/pa`,
+		extra,
+		limitMs,
+		servers,
+	});
+	await waitUp(botPort);
+	const sign = signWith(token);
+	return {
+		sign,
+		/** Posts a signed callback body to `/webhook`, retrying once on a stale keep-alive socket. */
+		post: async (body, agent) => {
+			const req = { ...signedCallback(sign, body), agent };
+			const answer = await request(botPort, req);
+			return answer.reused ? request(botPort, req) : answer;
+		},
+		get: (path, options = {}) => request(botPort, { path, ...options }),
+	};
+}
+
+/** Prints each broken invariant and exits: 0 when there is none, 1 otherwise. */
+export function finish(problems) {
+	for (const p of problems) console.log(`FAILED: ${p}`);
+	process.exit(problems.length === 0 ? 0 : 1);
+}
