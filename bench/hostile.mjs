@@ -11,11 +11,10 @@
  * Usage: npm run hostile -- [--requests 10000] [--big 200] [--seed 20261203]
  * Ports: 8750 (bot), 8751 (fake API), 8752 (where the 307 points), 8759 (inspector).
  */
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { callbackBody, listen, signedCallback, signWith, startDev } from "./blackbox/harness.mjs";
 import { hostileRequests } from "./hostile/requests.mjs";
 
 const { values: args } = parseArgs({
@@ -36,10 +35,6 @@ const ANSWER_WITHIN_MS = 5_000;
 // ---- the fake Viber API, and the server a redirect points to ------------------------------
 const api = { mode: "ok", calls: [] };
 const elsewhere = [];
-function listen(port, handler) {
-	const server = http.createServer(handler);
-	return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}
 const apiServer = await listen(API_PORT, (req, res) => {
 	let body = "";
 	req.on("data", (d) => {
@@ -62,39 +57,15 @@ const elsewhereServer = await listen(ELSEWHERE_PORT, (req, res) => {
 });
 
 // ---- wrangler dev -----------------------------------------------------------------------
-const bot = spawn(
-	"node_modules/.bin/wrangler",
-	[
-		"dev",
-		"--ip=127.0.0.1",
-		`--port=${BOT_PORT}`,
-		`--inspector-port=${INSPECTOR_PORT}`,
-		"--log-level=error",
-		"--show-interactive-dev-session=false",
-		"--persist-to=.wrangler/hostile",
-		`--var=VIBER_AUTH_TOKEN:${TOKEN}`,
-		`--var=VIBER_API_URL:http://127.0.0.1:${API_PORT}/pa`,
-	],
-	{
-		env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-		stdio: ["ignore", "ignore", "inherit"],
-		detached: true,
-	},
-);
-function stop() {
-	try {
-		process.kill(-bot.pid, "SIGTERM");
-	} catch {}
-	apiServer.close();
-	elsewhereServer.close();
-}
-process.on("exit", stop);
-process.on("SIGINT", () => process.exit(130));
-// Bounded: whatever happens, the run ends within 10 minutes.
-setTimeout(() => {
-	console.error("hostile run: over 10 minutes, stopped");
-	process.exit(2);
-}, 600_000).unref();
+startDev({
+	port: BOT_PORT,
+	inspectorPort: INSPECTOR_PORT,
+	persistTo: ".wrangler/hostile",
+	token: TOKEN,
+	apiUrl: `http://127.0.0.1:${API_PORT}/pa`,
+	limitMs: 600_000, // bounded: whatever happens, the run ends within 10 minutes
+	servers: [apiServer, elsewhereServer],
+});
 
 // ---- sending ----------------------------------------------------------------------------
 const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
@@ -193,7 +164,7 @@ function summary(f) {
 	};
 }
 
-const sign = (body) => createHmac("sha256", TOKEN).update(body).digest("hex");
+const sign = signWith(TOKEN);
 
 async function waitUp() {
 	for (let i = 0; i < 120; i++) {
@@ -206,10 +177,7 @@ async function waitUp() {
 
 /** A signed text message from a fresh user: the demo bot echoes it with send_message. */
 function textFrom(user, text) {
-	const token = (5_000_000_000_000_000_000n + BigInt(Date.now())).toString();
-	const body = `{"event":"message","timestamp":${Date.now()},"message_token":${token},"sender":{"id":"${user}","name":"H"},"message":{"type":"text","text":"${text}"}}`;
-	const headers = { "content-type": "application/json", "x-viber-content-signature": sign(body) };
-	return { method: "POST", path: "/webhook", headers, body: Buffer.from(body), signed: true };
+	return { ...signedCallback(sign, callbackBody.text(user, text)), signed: true };
 }
 
 await waitUp();

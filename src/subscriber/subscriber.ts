@@ -362,7 +362,9 @@ function isPermanent(error: unknown): boolean {
 		cause instanceof ViberLimitError ||
 		cause instanceof DeliveryUnknownError ||
 		// A redirect is configuration, not a passing fault: a retry would meet it again.
-		cause instanceof ViberRedirectError
+		cause instanceof ViberRedirectError ||
+		// The receiver left (6) or is no Viber user (5): a retry would be refused.
+		(cause instanceof ViberApiError && (cause.status === 5 || cause.status === 6))
 	);
 }
 
