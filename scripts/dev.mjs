@@ -181,5 +181,8 @@ if (values.real) {
 		fail(`set_webhook failed: status ${answer.status} ${answer.status_message}`);
 	}
 	console.log(`\n  Webhook set: ${bot}/webhook`);
-	console.log(`  Chat with your bot: ${emulator}/\n`);
+	console.log(`  Chat with your bot: ${emulator}/`);
+	console.log(
+		`  Run a cron job: the chat page's Cron panel, or curl "${bot}/cdn-cgi/handler/scheduled?cron=0+9+*+*+*"\n`,
+	);
 }

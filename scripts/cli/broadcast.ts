@@ -3,7 +3,8 @@
  * admin API (not to Viber), authenticated with the bearer derived from VIBER_AUTH_TOKEN.
  */
 import { adminToken } from "../../src/proactive/admin-token";
-import { MISSING_TOKEN_HELP } from "./settings";
+import { LOCAL_DEV_TOKEN } from "./dev-vars";
+import { isLocal, MISSING_TOKEN_HELP } from "./settings";
 
 /** The worker when neither `--worker` nor `BOT_URL` names one: `npm run dev`'s bot. */
 export const DEFAULT_WORKER_URL = "http://127.0.0.1:8787";
@@ -62,12 +63,13 @@ export async function broadcastCli(args: BroadcastArgs, deps: BroadcastCliDeps):
 		deps.printError(BROADCAST_USAGE);
 		return 2;
 	}
-	const token = deps.vars.VIBER_AUTH_TOKEN;
+	const base = (args.worker ?? deps.vars.BOT_URL ?? DEFAULT_WORKER_URL).replace(/\/+$/, "");
+	// `npm run dev`'s bot on this machine has dev's token, as the emulator does.
+	const token = deps.vars.VIBER_AUTH_TOKEN || (isLocal(base) ? LOCAL_DEV_TOKEN : undefined);
 	if (!token) {
 		deps.printError(MISSING_TOKEN_HELP);
 		return 1;
 	}
-	const base = (args.worker ?? deps.vars.BOT_URL ?? DEFAULT_WORKER_URL).replace(/\/+$/, "");
 	const headers = {
 		authorization: `Bearer ${await adminToken(token)}`,
 		"content-type": "application/json",

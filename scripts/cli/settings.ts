@@ -21,8 +21,8 @@ export class SettingsError extends Error {
 	override readonly name = "SettingsError";
 }
 
-/** Whether the API is on this machine (the emulator of `npm run dev`), where no setup is needed. */
-function isLocal(baseUrl: string): boolean {
+/** Whether the URL is on this machine (`npm run dev`'s emulator or bot), where no setup is needed. */
+export function isLocal(baseUrl: string): boolean {
 	return URL.canParse(baseUrl) && isLoopback(new URL(baseUrl).hostname);
 }
 

@@ -32,6 +32,16 @@ const CHATTER = [
 ];
 /** wrangler cannot know that `npm run dev` passes the token with `--var`. */
 const MISSING_TOKEN = /Missing required secrets: VIBER_AUTH_TOKEN\. /;
+/**
+ * wrangler's hint for running crons names its internal port, behind dev's proxy: `npm run dev`
+ * prints its own (the chat page's Cron panel, or the bot's port).
+ */
+const CRON_HINT = [
+	/Scheduled Workers are not automatically triggered during local development/,
+	/^\s*To manually trigger a scheduled event, run:$/,
+	/^\s*curl "http:\/\/127\.0\.0\.1:\d+\/cdn-cgi\/local\/scheduled"$/,
+	/^\s*For more details, see https:\/\/developers\.cloudflare\.com\/workers\/configuration\/cron-triggers/,
+];
 
 /**
  * How to show one line a `wrangler dev` process printed. The emulator's requests are shown only
@@ -44,6 +54,7 @@ export function classify(source: Source, line: string): Kind {
 	const text = plain(line).trimEnd();
 	if (text.trim() === "") return "drop";
 	if (CHATTER.some((pattern) => pattern.test(text)) || MISSING_TOKEN.test(text)) return "drop";
+	if (CRON_HINT.some((pattern) => pattern.test(text))) return "drop";
 	const request = REQUEST.exec(text);
 	if (request) {
 		if (source === "emulator" && !request[2]?.startsWith("/pa/")) return "drop";

@@ -27,6 +27,11 @@ describe("classify", () => {
 			"Using secrets defined in process.env",
 			`${RED}▲ [WARNING]${RESET} Missing required secrets: VIBER_AUTH_TOKEN. Add them to .dev.vars, .env, or set as environment variables.`,
 			"   ",
+			// The cron hint names wrangler's internal port; dev prints its own.
+			`${RED}▲ [WARNING]${RESET} Scheduled Workers are not automatically triggered during local development.`,
+			"  To manually trigger a scheduled event, run:",
+			'    curl "http://127.0.0.1:35595/cdn-cgi/local/scheduled"',
+			"  For more details, see https://developers.cloudflare.com/workers/configuration/cron-triggers/#test-cron-triggers-locally",
 		];
 		for (const line of chatter) expect(classify("bot", line), line).toBe("drop");
 	});

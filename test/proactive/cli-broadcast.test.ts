@@ -1,6 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type BroadcastArgs, broadcastCli } from "../../scripts/cli/broadcast";
+import { type BroadcastArgs, broadcastCli, DEFAULT_WORKER_URL } from "../../scripts/cli/broadcast";
+import { LOCAL_DEV_TOKEN } from "../../scripts/cli/dev-vars";
+import { adminToken } from "../../src/proactive/admin-token";
 import { callsWithText, settled } from "../helpers/broadcast";
 import { TOKEN } from "../helpers/callbacks";
 import { seedRoster } from "../helpers/roster";
@@ -45,7 +47,7 @@ describe("npm run viber -- broadcast", { timeout: 30_000 }, () => {
 			err: expect.stringContaining("Usage"),
 		});
 		expect(await cli({ positionals: ["status"] })).toMatchObject({ code: 2 });
-		expect(await cli({ positionals: ["hi"] }, {})).toMatchObject({
+		expect(await cli({ positionals: ["hi"], worker: "https://bot.example" }, {})).toMatchObject({
 			code: 1,
 			err: expect.stringContaining("VIBER_AUTH_TOKEN"),
 		});
@@ -56,5 +58,25 @@ describe("npm run viber -- broadcast", { timeout: 30_000 }, () => {
 		expect(wrongToken).toMatchObject({ code: 1, err: expect.stringContaining("HTTP 403") });
 		const unknown = await cli({ positionals: ["status", "b-none"], worker: "http://bot.test" });
 		expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining("no such broadcast") });
+	});
+
+	it("uses npm run dev's token for a bot on this machine when none is set", async () => {
+		const seen: string[] = [];
+		const code = await broadcastCli(
+			{ positionals: ["status", "b-none"] },
+			{
+				vars: {},
+				fetch: async (input, init) => {
+					seen.push(`${input} ${new Headers(init?.headers).get("authorization")}`);
+					return new Response("{}", { status: 404 });
+				},
+				print: () => {},
+				printError: () => {},
+			},
+		);
+		expect(code).toBe(1);
+		expect(seen).toEqual([
+			`${DEFAULT_WORKER_URL}/admin/broadcasts/b-none Bearer ${await adminToken(LOCAL_DEV_TOKEN)}`,
+		]);
 	});
 });
