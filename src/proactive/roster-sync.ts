@@ -3,12 +3,10 @@
  * roster only when what the roster holds of the user changed (or was never written, which
  * picks up users who subscribed before the roster existed).
  */
+import type { Sql } from "../subscriber/schema";
 import type { SubscriberProfile } from "../subscriber/store";
 import { applyToRoster } from "./roster-client";
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS roster_sync (
-	singleton INTEGER PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL, synced TEXT
-)`;
 /** The roster's session field moves at most hourly: lagging, it only ever narrows `sessionOpen`. */
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -31,11 +29,10 @@ function snapshot(p: SubscriberProfile) {
  */
 export async function syncRoster(
 	env: Env,
-	sql: SqlStorage,
+	sql: Sql,
 	profile: SubscriberProfile | undefined,
 ): Promise<void> {
 	if (!profile || profile.state === "unknown") return;
-	sql.exec(SCHEMA);
 	const wanted = JSON.stringify(snapshot(profile));
 	const row = sql
 		.exec<{ version: number; synced: string | null }>("SELECT version, synced FROM roster_sync")

@@ -3,18 +3,12 @@
  * survive restarts; dropped when the user has unsubscribed by then.
  */
 import type { Answer } from "../framework/context";
+import type { Sql } from "../subscriber/schema";
 import { NotSubscribedError, ViberApiError } from "../viber/errors";
 import { backoffDelay } from "../viber/retry";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import { ViberTransportError } from "../viber/transport-error";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS timers (
-	id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, message TEXT NOT NULL,
-	state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS timers_due ON timers (state, due_at);
-`;
 /** Tries of a timer whose send fails with a retryable error. */
 const MAX_ATTEMPTS = 5;
 /** Furthest a timer may be set: a year. */
@@ -35,12 +29,11 @@ function retryable(error: unknown): boolean {
 }
 
 export class UserTimers {
+	/** `sql` creates the `timers` table with the Subscriber's others, when first needed. */
 	constructor(
-		private readonly sql: SqlStorage,
+		private readonly sql: Sql,
 		private readonly storage: DurableObjectStorage,
-	) {
-		sql.exec(SCHEMA);
-	}
+	) {}
 
 	/**
 	 * Stores a timer that sends `message` at `when` (a Date, or a delay in ms); a timer with the

@@ -34,6 +34,14 @@ CREATE TABLE IF NOT EXISTS inbox (
 );
 DROP INDEX IF EXISTS inbox_live;
 CREATE INDEX IF NOT EXISTS inbox_order ON inbox (dead_at, ts, seq);
+CREATE TABLE IF NOT EXISTS roster_sync (
+	singleton INTEGER PRIMARY KEY CHECK (singleton = 1), version INTEGER NOT NULL, synced TEXT
+);
+CREATE TABLE IF NOT EXISTS timers (
+	id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, message TEXT NOT NULL,
+	state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS timers_due ON timers (state, due_at);
 `;
 
 /** Columns added after the first release; objects created before get them on first use. */

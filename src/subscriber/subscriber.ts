@@ -63,6 +63,8 @@ function dedupeKey(callback: Callback): string | undefined {
  */
 export abstract class SubscriberObject extends DurableObject<Env> {
 	protected abstract readonly bot: AnyBot;
+	/** SQLite with the schema made on first need: no DDL on the common path. */
+	private readonly sql: Sql;
 	private readonly store: SubscriberStore;
 	private readonly inbox: Inbox;
 	private readonly timers: UserTimers; // proactive: ctx.schedule
@@ -78,10 +80,10 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		const sql = new Sql(ctx.storage.sql);
-		this.store = new SubscriberStore(sql);
-		this.inbox = new Inbox(sql);
-		this.timers = new UserTimers(ctx.storage.sql, ctx.storage);
+		this.sql = new Sql(ctx.storage.sql);
+		this.store = new SubscriberStore(this.sql);
+		this.inbox = new Inbox(this.sql);
+		this.timers = new UserTimers(this.sql, ctx.storage);
 	}
 
 	private viber(): ViberApi {
@@ -117,7 +119,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		if (RECEIPTS.has(callback.event)) this.applyReceipt(callback, now);
 		else this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
-		const roster = syncRoster(this.env, this.ctx.storage.sql, this.store.profile());
+		const roster = syncRoster(this.env, this.sql, this.store.profile());
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
 			if (key) this.welcomes.set(key, making);
@@ -323,7 +325,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
 		this.store.learn(userId, status === 6 ? "unsubscribed" : "gone", Date.now());
-		await syncRoster(this.env, this.ctx.storage.sql, this.store.profile()); // proactive: roster
+		await syncRoster(this.env, this.sql, this.store.profile()); // proactive: roster
 	}
 
 	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */

@@ -60,7 +60,7 @@ describe("roster", () => {
 		await post(callbacks.subscribed(userId));
 		// As if the user predated the roster: no sync record, no roster row.
 		await runInDurableObject(subscriber(userId), (_, state) => {
-			state.storage.sql.exec("DROP TABLE roster_sync");
+			state.storage.sql.exec("DELETE FROM roster_sync");
 		});
 		await runInDurableObject(rosterShardOf(userId), (_, state) => {
 			state.storage.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
