@@ -2,7 +2,7 @@
  * The `broadcast_message` calls the emulator answered, and their progress: how many receivers
  * got the message, which failed and why, and how many devices have delivered and seen it.
  */
-import type { Row } from "./sql";
+import { keepNewest, type Row } from "./sql";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS broadcasts (
@@ -80,11 +80,8 @@ export class BroadcastBook {
 				JSON.stringify(countByStatus(call.failedList)),
 			)
 			.one();
-		this.sql.exec(
-			"DELETE FROM broadcasts WHERE token = ? AND seq <= ?",
-			token,
-			seq - KEPT_PER_TOKEN,
-		);
+		// seq counts every token's calls: the cut is by this token's own newest rows.
+		if (seq % 100 === 0) keepNewest(this.sql, "broadcasts", token, KEPT_PER_TOKEN);
 	}
 
 	/** The latest `limit` calls of a token, newest first, with their receipts counted. */

@@ -1,5 +1,5 @@
 /** The emulator's journal: every API call and callback with its answer, and scripted faults. */
-import { json, opt, parsed, type Row } from "./sql";
+import { json, keepNewest, opt, parsed, type Row } from "./sql";
 import type { FaultRule, RecordedRequest, RequestFilter } from "./types";
 
 const SCHEMA = `
@@ -61,12 +61,7 @@ export class Journal {
 		);
 		const seq = cursor.one().seq as number;
 		if (seq % 500 === 0) {
-			this.sql.exec(
-				"DELETE FROM log WHERE token = ? AND seq <= (SELECT seq FROM log WHERE token = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-				entry.token,
-				entry.token,
-				MAX_LOG_PER_TOKEN,
-			);
+			keepNewest(this.sql, "log", entry.token, MAX_LOG_PER_TOKEN);
 		}
 		return seq;
 	}

@@ -11,3 +11,16 @@ export const parsed = (text: SqlStorageValue | undefined) =>
 /** A nullable column as an optional value. */
 export const opt = <T>(v: SqlStorageValue | undefined) =>
 	v === null || v === undefined ? undefined : (v as T);
+
+/**
+ * Keeps a token's newest `keep` rows of `table` (which has `token` and an increasing `seq`),
+ * whatever other tokens wrote meanwhile.
+ */
+export function keepNewest(sql: SqlStorage, table: string, token: string, keep: number): void {
+	sql.exec(
+		`DELETE FROM ${table} WHERE token = ? AND seq <= (SELECT seq FROM ${table} WHERE token = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+		token,
+		token,
+		keep,
+	);
+}
