@@ -1,6 +1,7 @@
 /** The context a handler receives: the event, its user, and ways to answer. */
 
 import type { BroadcastOptions, Proactive } from "../proactive";
+import { SESSION_MS } from "../proactive/roster-query";
 import type { Callback, InboundMessage, ViberUser } from "../viber/schemas/callbacks";
 import type { OutgoingMessage } from "../viber/schemas/messages";
 import type { SentMessage } from "../viber/schemas/responses";
@@ -20,7 +21,6 @@ export interface ContextOptions<S> {
 }
 
 /** A session lasts 24 hours from the user's last message (viber-api.md §3.6). */
-const SESSION_MS = 24 * 60 * 60 * 1000;
 
 export type Answer = string | OutgoingMessage;
 

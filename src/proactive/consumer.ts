@@ -6,9 +6,8 @@
  */
 import { subscribersOf } from "../runtime/guarded-api";
 import { senderFromEnv } from "../runtime/viber";
-import { createViberApi, type ViberApi } from "../viber/client";
+import { createViberApi, isRetryable, type ViberApi } from "../viber/client";
 import { ViberApiError } from "../viber/errors";
-import { ViberTransportError } from "../viber/transport-error";
 import { type BeginResult, batchKey } from "./ledger";
 import { reserveSlot, sleepUntil } from "./pacer";
 import { registerBroadcastToken } from "./receipts";
@@ -29,11 +28,6 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /** A failure after which the call certainly did not reach users: safe to send again. */
-function certainlyNotSent(error: unknown): boolean {
-	if (error instanceof ViberApiError) return error.status === 12;
-	return error instanceof ViberTransportError && error.retryable;
-}
-
 function broadcastApi(env: Env): ViberApi {
 	// One try per delivery: the queue's redelivery with backoff does the retrying.
 	return createViberApi({
@@ -147,7 +141,7 @@ async function sendBatch(
 	try {
 		answer = await broadcastApi(env).broadcastMessage(ids, begun.message);
 	} catch (error) {
-		if (certainlyNotSent(error)) {
+		if (isRetryable(error)) {
 			await ledger.release(task.key, String(error));
 			return false;
 		}

@@ -1,7 +1,7 @@
 /** What a cron job receives: when it fired, and ways to reach subscribers. */
 
 import type { BotApi } from "../framework/api";
-import type { Answer } from "../framework/context";
+import { type Answer, toMessage } from "../framework/context";
 import { guardedApi, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { OutgoingMessage } from "../viber/schemas/messages";
@@ -71,9 +71,7 @@ export class Proactive {
 		options: BroadcastOptions = {},
 	): Promise<string> {
 		const id = options.id ?? (await deriveBroadcastId(this.seed, this.broadcasts++));
-		const body: OutgoingMessage =
-			typeof message === "string" ? { type: "text", text: message } : message;
-		return startBroadcast(this.env, body, { ...options, id });
+		return startBroadcast(this.env, toMessage(message), { ...options, id });
 	}
 
 	/** A broadcast's progress and counts, or null for an unknown id. */
@@ -123,8 +121,6 @@ export class JobContext extends Proactive {
 
 	/** Sends to one user through their Subscriber (refused, with no API call, if they left). */
 	send(userId: string, message: string | OutgoingMessage): Promise<SentMessage> {
-		const body: OutgoingMessage =
-			typeof message === "string" ? { type: "text", text: message } : message;
-		return this.api.sendMessage(userId, body);
+		return this.api.sendMessage(userId, toMessage(message));
 	}
 }

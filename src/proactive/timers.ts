@@ -2,12 +2,12 @@
  * Per-user timers (`ctx.schedule`): stored in the user's Subscriber, fired by its alarm, so they
  * survive restarts; dropped when the user has unsubscribed by then.
  */
-import type { Answer } from "../framework/context";
+import { type Answer, toMessage } from "../framework/context";
 import type { Sql } from "../subscriber/schema";
-import { NotSubscribedError, ViberApiError } from "../viber/errors";
+import { isRetryable } from "../viber/client";
+import { NotSubscribedError } from "../viber/errors";
 import { backoffDelay } from "../viber/retry";
 import type { OutgoingMessage } from "../viber/schemas/messages";
-import { ViberTransportError } from "../viber/transport-error";
 
 /** Tries of a timer whose send fails with a retryable error. */
 const MAX_ATTEMPTS = 5;
@@ -18,14 +18,6 @@ const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 export interface PendingTimer {
 	id: string;
 	dueAt: number;
-}
-
-const toMessage = (answer: Answer): OutgoingMessage =>
-	typeof answer === "string" ? { type: "text", text: answer } : answer;
-
-function retryable(error: unknown): boolean {
-	if (error instanceof ViberApiError) return error.status === 12;
-	return error instanceof ViberTransportError && error.retryable;
 }
 
 export class UserTimers {
@@ -73,7 +65,10 @@ export class UserTimers {
 
 	/** When the next pending timer is due, if any. */
 	nextDue(): number | undefined {
-		return this.pending()[0]?.dueAt;
+		const row = this.sql
+			.exec<{ at: number | null }>("SELECT min(due_at) AS at FROM timers WHERE state = 'pending'")
+			.one();
+		return row.at ?? undefined;
 	}
 
 	/** Makes sure the object's alarm rings by `dueAt`. */
@@ -107,7 +102,7 @@ export class UserTimers {
 				await send(JSON.parse(due.message) as OutgoingMessage);
 				this.sql.exec("DELETE FROM timers WHERE id = ?", due.id);
 			} catch (error) {
-				if (retryable(error) && due.attempts + 1 < MAX_ATTEMPTS) {
+				if (isRetryable(error) && due.attempts + 1 < MAX_ATTEMPTS) {
 					const at = Date.now() + backoffDelay(due.attempts + 1, 1_000, 60_000);
 					this.sql.exec(
 						"UPDATE timers SET state = 'pending', due_at = ?, attempts = attempts + 1 WHERE id = ?",

@@ -59,7 +59,8 @@ export type BroadcastResult = { message_tokens: string[]; failed_list: FailedRec
 /** Presence of every id asked for, merged over the calls made. */
 export type GetOnlineResult = { users: OnlineUser[] };
 
-function isRetryable(error: unknown): boolean {
+/** Whether a failed call certainly did not reach Viber, or Viber asked to try later (12). */
+export function isRetryable(error: unknown): boolean {
 	if (error instanceof ViberTransportError) return error.retryable;
 	return error instanceof ViberApiError && error.status === 12;
 }

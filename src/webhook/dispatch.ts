@@ -59,11 +59,14 @@ export async function dispatch(
 		);
 		return new Response("ok");
 	}
-	// proactive: a broadcast's receipts are counted in its stats, waking no user object
-	if ((await countBroadcastReceipt(env, callback)) && !bot.broadcastReceiptHandlers) {
-		return new Response("ok");
-	}
-	const result = await env.SUBSCRIBER.getByName(userId).receive(userId, callback);
+	// proactive: a broadcast's receipts are counted in its stats, waking no user object unless
+	// the bot asked for receipt handlers; then the count and the user's object go side by side.
+	const counted = countBroadcastReceipt(env, callback);
+	if (!bot.broadcastReceiptHandlers && (await counted)) return new Response("ok");
+	const [result] = await Promise.all([
+		env.SUBSCRIBER.getByName(userId).receive(userId, callback),
+		counted,
+	]);
 	if (result.welcome) return new Response(result.welcome, { headers: JSON_HEADERS });
 	return new Response("ok");
 }
