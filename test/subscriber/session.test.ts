@@ -50,5 +50,11 @@ describe("Subscriber sessions", () => {
 		const userId = newUserId();
 		await storeOldSession(userId, { texts: 1, others: 0, retired: "kept" });
 		expect(await subscriber(userId).session()).toEqual({ texts: 1, others: 0, retired: "kept" });
+		// A handler's save keeps it too.
+		await post(callbacks.text(userId, "hi"));
+		await vi.waitFor(async () => expect(await sentTexts(userId)).toEqual(["hi"]));
+		await vi.waitFor(async () =>
+			expect(await subscriber(userId).session()).toEqual({ texts: 2, others: 0, retired: "kept" }),
+		);
 	});
 });
