@@ -6,10 +6,7 @@ import type { Callback } from "../../src/viber/schemas/callbacks";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
-const texts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) =>
-		String(r.body.text),
-	);
+const texts = async (userId: string) => (await fakeViber.sentTexts(userId)).map(String);
 
 /** Sets a timer through the bot and returns its id, once the bot has answered. */
 async function remind(userId: string, delayMs: number, text: string): Promise<string> {

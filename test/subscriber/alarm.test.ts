@@ -4,10 +4,7 @@ import { stringifyJson } from "../../src/viber/json";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 
-const texts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) =>
-		String(r.body.text),
-	);
+const texts = fakeViber.sentTexts;
 const alarmOf = (userId: string) =>
 	runInDurableObject(subscriber(userId), (_instance, state) => state.storage.getAlarm());
 

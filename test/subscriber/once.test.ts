@@ -3,10 +3,7 @@ import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 
-const texts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map(
-		(r) => r.body.text,
-	);
+const texts = fakeViber.sentTexts;
 
 /** Waits until the user's inbox is empty, then a moment more for anything sent late. */
 async function settled(userId: string) {

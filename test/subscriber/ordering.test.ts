@@ -3,10 +3,7 @@ import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
 
-const texts = async (userId: string) =>
-	(await fakeViber.requests({ endpoint: "send_message", receiver: userId })).map((r) =>
-		String(r.body.text),
-	);
+const texts = async (userId: string) => (await fakeViber.sentTexts(userId)).map(String);
 const at = (state: string) => expect.objectContaining({ state });
 
 describe("State ordering", () => {
