@@ -91,6 +91,62 @@ function workerdRss() {
 	}
 }
 
+/** workerd's CPU seconds so far (user + system), from /proc. */
+function workerdCpu() {
+	try {
+		const pids = execFileSync("pgrep", ["-P", String(process.pid)])
+			.toString()
+			.trim()
+			.split("\n");
+		return pids.reduce((sum, pid) => {
+			const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+			return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+		}, 0);
+	} catch {
+		return 0;
+	}
+}
+
+async function startProfile() {
+	const targets = await (await fetch("http://127.0.0.1:8790/json/list")).json();
+	console.log(targets.map((t) => t.id ?? t.url));
+	const target = targets.find((t) => /core:user/.test(t.webSocketDebuggerUrl)) ?? targets[0];
+	const ws = new WebSocket(target.webSocketDebuggerUrl);
+	await new Promise((r) => ws.addEventListener("open", r));
+	let n = 0;
+	const pending = new Map();
+	ws.addEventListener("message", (e) => {
+		const m = JSON.parse(e.data);
+		if (m.id && pending.has(m.id)) pending.get(m.id)(m.result);
+	});
+	const send = (method, params = {}) =>
+		new Promise((r) => {
+			const id = ++n;
+			pending.set(id, r);
+			ws.send(JSON.stringify({ id, method, params }));
+		});
+	await send("Profiler.enable");
+	await send("Profiler.setSamplingInterval", { interval: 200 });
+	await send("Profiler.start");
+	return async () => {
+		const { profile } = await send("Profiler.stop");
+		const self = new Map();
+		const dt = new Map();
+		for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+		const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+		for (const [id, us] of dt) {
+			const node = byId.get(id);
+			const f = node.callFrame;
+			const key = `${f.functionName || "(anon)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
+			self.set(key, (self.get(key) ?? 0) + us);
+		}
+		const total = [...self.values()].reduce((a, b) => a + b, 0);
+		console.log(`profile total ${(total / 1e6).toFixed(2)} s`);
+		for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(us / 1e3).toFixed(0).padStart(7)} ms ${k}`);
+		ws.close();
+	};
+}
+
 async function run(users, paced) {
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
@@ -111,6 +167,7 @@ async function run(users, paced) {
 			},
 			host: "127.0.0.1",
 			port: WORKER_PORT,
+			...(process.env.BENCH_PROFILE ? { inspectorPort: 8790 } : {}),
 			cf: false,
 		}),
 	);
@@ -134,7 +191,9 @@ async function run(users, paced) {
 		const bearer = createHmac("sha256", TOKEN).update("viber-bot admin v1").digest("hex");
 		const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
 		const rss = [workerdRss()];
+		const cpu0 = workerdCpu();
 		const t0 = performance.now();
+		const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
 		const started = await fetch(`${base}/admin/broadcasts`, {
 			method: "POST",
 			headers,
@@ -142,13 +201,28 @@ async function run(users, paced) {
 		});
 		const { id } = await started.json();
 		let stats;
+		// The progress endpoint costs the worker CPU (a look at every receipt shard): it is read
+		// once every user was reached, and every 2 s in case some never are; RSS every 250 ms.
+		let lastLook = performance.now();
 		for (;;) {
 			await new Promise((r) => setTimeout(r, 250));
 			rss.push(workerdRss());
+			if (fake.ids.size < users && performance.now() - lastLook < 2_000) continue;
+			lastLook = performance.now();
 			stats = await (await fetch(`${base}/admin/broadcasts/${id}`, { headers })).json();
 			if (stats.done) break;
 			if (performance.now() - t0 > 300_000) throw new Error(`timed out: ${JSON.stringify(stats)}`);
 		}
+		const cpu = workerdCpu() - cpu0;
+		if (process.env.BENCH_TRACE) {
+			const buckets = new Map();
+			for (const c of fake.calls) {
+				const b = Math.floor((c - t0) / 200);
+				buckets.set(b, (buckets.get(b) ?? 0) + 1);
+			}
+			console.log([...buckets].sort((a, b) => a[0] - b[0]).map(([b, n]) => `${(b * 0.2).toFixed(1)}:${n}`).join(" "));
+		}
+		if (profiler) await profiler();
 		const lastCall = Math.max(...fake.calls);
 		const seconds = (lastCall - t0) / 1000;
 		const dupes = [...fake.ids.values()].filter((n) => n > 1).length;
@@ -169,6 +243,9 @@ async function run(users, paced) {
 			maxWindow,
 			stats,
 			rss,
+			cpu,
+			firstCall: (Math.min(...fake.calls) - t0) / 1000,
+			call500: ((fake.calls[499] ?? 0) - t0) / 1000,
 		};
 	} finally {
 		await mf.dispose();
@@ -205,6 +282,9 @@ function report(title, r, extra) {
 		`  ledger: queued ${r.stats.queued}, sent ${r.stats.sent}, unknown ${r.stats.unknown}, dead ${r.stats.dead}`,
 	);
 	console.log(`  most calls in any 10 s window: ${r.maxWindow}`);
+	console.log(
+		`  first call at ${r.firstCall.toFixed(2)} s, 500th at ${r.call500.toFixed(2)} s; workerd CPU ${r.cpu.toFixed(2)} s`,
+	);
 	console.log(
 		`  workerd RSS: ${mb(rssStart)} at start, ${mb(rssMid)} midway, ${mb(rssMax)} at most, ${mb(r.rss.at(-1))} at the end`,
 	);

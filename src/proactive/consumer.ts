@@ -1,21 +1,14 @@
 /**
  * The broadcast queue's consumer: planning steps cut the roster into batches; each batch is one
- * paced `broadcast_message` call, claimed in the ledger before and recorded after, so a
- * redelivered batch is never sent twice. Retries back off; exhausted batches go to the
+ * paced `broadcast_message` call, claimed in the ledger before and recorded after (calls.ts), so
+ * a redelivered batch is never sent twice. Retries back off; exhausted batches go to the
  * dead-letter queue, whose consumer records and logs them.
  */
-import { subscribersOf } from "../runtime/guarded-api";
-import { senderFromEnv } from "../runtime/viber";
-import { createViberApi, isRetryable, type ViberApi } from "../viber/client";
-import { ViberApiError } from "../viber/errors";
-import { type BeginResult, batchKey } from "./ledger";
-import { reserveSlot, sleepUntil } from "./pacer";
-import { registerBroadcastToken } from "./receipts";
+import { type BatchTask, type Claim, callBatches, claimBatches } from "./calls";
+import { batchKey } from "./ledger";
 import { rosterShard } from "./roster-client";
 import { BATCH_SIZE, BATCHES_PER_STEP, type BroadcastTask, SEND_BATCH_MAX } from "./tasks";
 
-/** How long a claim on a batch lasts: far longer than one call, pacing wait excluded. */
-const LEASE_MS = 60_000;
 /** Longest backoff between deliveries of a failing message. */
 const MAX_DELAY_S = 300;
 
@@ -27,39 +20,70 @@ export function retryDelaySeconds(attempts: number): number {
 	return Math.min(MAX_DELAY_S, 2 ** Math.max(0, attempts - 1));
 }
 
-/** A failure after which the call certainly did not reach users: safe to send again. */
-function broadcastApi(env: Env): ViberApi {
-	// One try per delivery: the queue's redelivery with backoff does the retrying.
-	return createViberApi({
-		token: env.VIBER_AUTH_TOKEN,
-		baseUrl: env.VIBER_API_URL,
-		sender: senderFromEnv(env),
-		retry: { attempts: 1 },
-	});
-}
-
-/** Handles one batch of the broadcast queue or its dead-letter queue. */
+/**
+ * Handles one delivery of the broadcast queue or its dead-letter queue. Planning steps run and
+ * batches are claimed side by side; the claimed batches are then timed in one request to the
+ * pacer and called together (calls.ts).
+ */
 export async function consumeBroadcasts(
 	batch: MessageBatch<BroadcastTask>,
 	env: Env,
 ): Promise<void> {
 	const dead = batch.queue.endsWith(DEAD_LETTER_SUFFIX);
-	await Promise.all(
-		batch.messages.map(async (message) => {
-			try {
-				if (dead) await buryTask(env, message.body);
-				else if (message.body.kind === "plan") await planStep(env, message.body);
-				else if (!(await sendBatch(env, message.body))) {
-					message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-					return;
-				}
-				message.ack();
-			} catch (error) {
-				console.error(`Broadcast task failed (attempt ${message.attempts}), retried: ${error}`);
-				message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-			}
-		}),
+	const batches = batch.messages.flatMap((m) =>
+		!dead && m.body.kind === "batch" ? [m as Message<BatchTask>] : [],
 	);
+	const claiming = claimBatches(
+		env,
+		batches.map((m) => m.body),
+	);
+	const claims = new Map<Claim, Message<BroadcastTask>>();
+	await Promise.all(
+		batch.messages.map((message) =>
+			attempt(message, async () => {
+				const task = message.body;
+				if (dead) await buryTask(env, task);
+				else if (task.kind === "plan") await planStep(env, task);
+				else {
+					const step = await claiming[batches.indexOf(message as Message<BatchTask>)];
+					if (typeof step !== "object") return step as "ack" | "retry";
+					claims.set(step, message);
+					return "later";
+				}
+				return "ack";
+			}),
+		),
+	);
+	if (claims.size === 0) return;
+	const settled = new Set<Claim>();
+	try {
+		await callBatches(env, [...claims.keys()], (claim, step) => {
+			settled.add(claim);
+			settle(claims.get(claim) as Message<BroadcastTask>, step);
+		});
+	} finally {
+		for (const [claim, message] of claims) if (!settled.has(claim)) settle(message, "retry");
+	}
+}
+
+/** Acks a message, or retries it with backoff. */
+function settle(message: Message<BroadcastTask>, step: "ack" | "retry"): void {
+	if (step === "ack") message.ack();
+	else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+}
+
+/** Runs one message's work and settles it on the outcome ("later": settled by the caller). */
+async function attempt(
+	message: Message<BroadcastTask>,
+	work: () => Promise<"ack" | "retry" | "later">,
+): Promise<void> {
+	try {
+		const step = await work();
+		if (step !== "later") settle(message, step);
+	} catch (error) {
+		console.error(`Broadcast task failed (attempt ${message.attempts}), retried: ${error}`);
+		settle(message, "retry");
+	}
 }
 
 /** Cuts one stretch of a shard into batches and queues them, then the next stretch. */
@@ -93,78 +117,6 @@ async function planStep(env: Env, task: Extract<BroadcastTask, { kind: "plan" }>
 			tasks.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })),
 		);
 	}
-}
-
-/**
- * Sends one batch at most once. Returns false when it should be delivered again later (the
- * call certainly did not go out, or another delivery holds the claim).
- */
-async function sendBatch(
-	env: Env,
-	task: Extract<BroadcastTask, { kind: "batch" }>,
-): Promise<boolean> {
-	const ledger = env.BROADCAST.getByName(task.id);
-	// The RPC type of a message union is too deep for the Rpc helper types; the value is plain data.
-	const begun = (await ledger.begin(task.key, Date.now(), LEASE_MS)) as unknown as BeginResult;
-	if (begun.action !== "send") {
-		if (begun.action === "unknown") {
-			console.error(
-				`Broadcast ${task.id} batch ${task.key}: claimed, never recorded; not sent again`,
-			);
-		}
-		return begun.action !== "wait";
-	}
-	let ids: string[];
-	let slot: number | undefined;
-	try {
-		// The roster again, at send time: users who left since the broadcast started are dropped.
-		const lists = await Promise.all(
-			task.pieces.map((p) => rosterShard(env, p.shard).idsIn(p.run, begun.filter, begun.startedAt)),
-		);
-		ids = lists.flat();
-		// The slot is taken last, so the call leaves as close to its time as can be.
-		slot = ids.length > 0 ? await reserveSlot(env) : undefined;
-		if (slot !== undefined && slot - Date.now() > LEASE_MS / 2) {
-			await ledger.extend(task.key, slot + LEASE_MS);
-		}
-	} catch (error) {
-		await ledger.release(task.key, String(error));
-		throw error;
-	}
-	const skipped = task.pieces.reduce((n, p) => n + p.run.count, 0) - ids.length;
-	if (ids.length === 0) {
-		await ledger.finish(task.key, { sent: 0, skipped, failed: [] });
-		return true;
-	}
-	await sleepUntil(slot);
-	let answer: Awaited<ReturnType<ViberApi["broadcastMessage"]>>;
-	try {
-		answer = await broadcastApi(env).broadcastMessage(ids, begun.message);
-	} catch (error) {
-		if (isRetryable(error)) {
-			await ledger.release(task.key, String(error));
-			return false;
-		}
-		// An answer that broke off after Viber's 200 went out; so did a call with a malformed answer.
-		const refused = error instanceof ViberApiError ? error.status : undefined;
-		const failed = refused === undefined ? [] : ids.map(() => ({ status: refused }));
-		await ledger.finish(task.key, { sent: ids.length - failed.length, skipped, failed });
-		console.error(`Broadcast ${task.id} batch ${task.key}: ${error}`);
-		return true;
-	}
-	const token = answer.message_tokens[0];
-	const failed = answer.failed_list;
-	await ledger.finish(task.key, { sent: ids.length - failed.length, skipped, token, failed });
-	// Best effort after the record: a lost update is learnt again from the next broadcast.
-	const subscribers = subscribersOf(env);
-	const followUps = [
-		...(token ? [registerBroadcastToken(env, token, task.id)] : []),
-		...failed.map((f) => subscribers.rejected(f.receiver, f.status)),
-	];
-	for (const result of await Promise.allSettled(followUps)) {
-		if (result.status === "rejected") console.error(`Broadcast follow-up failed: ${result.reason}`);
-	}
-	return true;
 }
 
 /** A task the queue gave up on: its batch is recorded as dead and logged. */

@@ -195,6 +195,15 @@ export class LedgerObject extends SqlObject {
 	 * outcome recorded may have been sent, so it is never sent again ("unknown").
 	 */
 	async begin(key: string, now: number, leaseMs: number): Promise<BeginResult> {
+		return this.claim(key, now, leaseMs);
+	}
+
+	/** `begin` for the batches of one queue delivery, in one request. */
+	async beginMany(keys: string[], now: number, leaseMs: number): Promise<BeginResult[]> {
+		return keys.map((key) => this.claim(key, now, leaseMs));
+	}
+
+	private claim(key: string, now: number, leaseMs: number): BeginResult {
 		const batch = this.sql.exec<Row>("SELECT * FROM batches WHERE key = ?", key).toArray()[0];
 		const meta = this.meta();
 		if (!batch || !meta) throw new Error(`unknown broadcast batch ${key}`);
@@ -237,6 +246,15 @@ export class LedgerObject extends SqlObject {
 
 	/** Records a batch's outcome, once. */
 	async finish(key: string, outcome: BatchOutcome): Promise<void> {
+		this.record(key, outcome);
+	}
+
+	/** `finish` for the calls that left together, in one request. */
+	async finishMany(outcomes: { key: string; outcome: BatchOutcome }[]): Promise<void> {
+		for (const { key, outcome } of outcomes) this.record(key, outcome);
+	}
+
+	private record(key: string, outcome: BatchOutcome): void {
 		const done = this.sql.exec(
 			`UPDATE batches SET state = 'done', lease_until = NULL, sent = ?, skipped = ?, token = ?
 			 WHERE key = ? AND state = 'sending'`,

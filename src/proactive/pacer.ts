@@ -8,15 +8,27 @@ import { SqlObject } from "./sql-object";
 /** Viber's window for the broadcast rate (viber-api.md §4). */
 export const WINDOW_MS = 10_000;
 /**
- * Slack on top of the window: a call goes out a little after its time (the answer from this
- * object travels back first), and an early call that is late must not squeeze the window.
+ * How late after its time a call may still leave; a later one takes a new time (`departAt`).
+ * So every call leaves within this of its time, whatever held it up (a busy consumer, a slow
+ * answer from this object).
  */
-export const MARGIN_MS = 1_000;
+export const LATE_MS = 100;
+/**
+ * Slack on top of the window: a call may leave up to `LATE_MS` after its time, and as much
+ * again covers a difference in its way to Viber (or between clocks) from the call 500 earlier.
+ */
+export const MARGIN_MS = 2 * LATE_MS;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counter (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), n INTEGER NOT NULL, last INTEGER NOT NULL);
 `;
+
+/** Most lead a late call asks for its new time, however late it was. */
+const MAX_LEAD_MS = 1_000;
+
+/** Most times one `reserve` hands out: a consumer's delivery of batches. */
+export const MAX_RESERVE = 1000;
 
 export class PacerObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -24,32 +36,33 @@ export class PacerObject extends SqlObject {
 	}
 
 	/**
-	 * Reserves the next call time: no earlier than now, than the previous reservation, nor than
-	 * one window (plus margin) after the reservation `limit` calls back. Returns that time (epoch
-	 * ms). The times live in SQLite, so a restart of the object keeps the limit.
+	 * Reserves the next `count` call times, in order: each no earlier than `earliest` (epoch ms,
+	 * default now), than the previous reservation, nor than one window plus margin after the
+	 * reservation `limit` calls back. The times live in SQLite, so a restart of the object keeps
+	 * the limit; one call reserves for a whole delivery of batches.
 	 */
-	async reserve(limit: number): Promise<number> {
-		const now = Date.now();
+	async reserve(limit: number, count = 1, earliest = 0): Promise<number[]> {
+		if (!Number.isInteger(limit) || limit < 1) throw new Error(`reserve: bad limit ${limit}`);
+		if (!Number.isInteger(count) || count < 1 || count > MAX_RESERVE) {
+			throw new Error(`reserve: 1 to ${MAX_RESERVE} times a call, not ${count}`);
+		}
 		const counter = this.sql
 			.exec<{ n: number; last: number }>("SELECT n, last FROM counter")
 			.toArray()[0];
-		const n = counter?.n ?? 0;
-		const slot = n % limit;
-		const previous = this.sql
-			.exec<{ at: number }>("SELECT at FROM ring WHERE slot = ?", slot)
-			.toArray()[0];
-		const at = Math.max(
-			now,
-			counter?.last ?? 0,
-			previous ? previous.at + WINDOW_MS + MARGIN_MS : 0,
-		);
-		this.sql.exec("INSERT OR REPLACE INTO ring (slot, at) VALUES (?, ?)", slot, at);
-		this.sql.exec(
-			"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
-			n + 1,
-			at,
-		);
-		return at;
+		let n = counter?.n ?? 0;
+		let last = Math.max(Date.now(), earliest, counter?.last ?? 0);
+		const times: number[] = [];
+		for (let i = 0; i < count; i++, n++) {
+			const slot = n % limit;
+			const previous = this.sql
+				.exec<{ at: number }>("SELECT at FROM ring WHERE slot = ?", slot)
+				.toArray()[0];
+			last = Math.max(last, previous ? previous.at + WINDOW_MS + MARGIN_MS : 0);
+			this.sql.exec("INSERT OR REPLACE INTO ring (slot, at) VALUES (?, ?)", slot, last);
+			times.push(last);
+		}
+		this.sql.exec("INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)", n, last);
+		return times;
 	}
 }
 
@@ -63,15 +76,64 @@ export function callsPerWindow(env: { BROADCAST_CALLS_PER_10S?: string }): numbe
 	return n;
 }
 
-/** Reserves this bot's next broadcast slot: its time (epoch ms), or undefined without pacing. */
-export async function reserveSlot(env: Env): Promise<number | undefined> {
+/**
+ * Reserves `count` of this bot's next broadcast times (epoch ms, in order, none before
+ * `earliest`), in one call; without pacing, `count` undefined times.
+ */
+export async function reserveSlots(
+	env: Env,
+	count: number,
+	earliest = 0,
+): Promise<(number | undefined)[]> {
 	const limit = callsPerWindow(env);
-	if (limit === 0) return undefined;
-	return env.PACER.getByName("broadcast").reserve(limit);
+	if (limit === 0 || count === 0) return Array.from({ length: count }, () => undefined);
+	return env.PACER.getByName("broadcast").reserve(limit, count, earliest);
 }
 
-/** Waits until `at` (epoch ms), if it is still ahead. */
-export async function sleepUntil(at: number | undefined): Promise<void> {
-	const wait = at === undefined ? 0 : at - Date.now();
-	if (wait > 0) await scheduler.wait(wait);
+/** What `departInGroups` does with the calls of one time. */
+export interface Departure<T> {
+	/** Makes the calls: they may leave now. */
+	go(items: T[]): Promise<void>;
+	/** The calls could not be timed (the pacer failed): they did not leave. */
+	fail(items: T[], error: unknown): Promise<void>;
+	/** Hears of each time before its wait, to keep the calls' claims that long. */
+	onTime?(at: number, items: T[]): Promise<void>;
+}
+
+/**
+ * Waits for each time in `slots` (one per item) and hands the items of one time to `go`
+ * together, once they may leave: within `LATE_MS` of their time. Calls of one time wake
+ * together, so they are not late behind one another. Items that find themselves later (a busy
+ * consumer, a slow answer) give their time up, which only makes the calls sparser, and take new
+ * times far enough ahead to be met, judged by how late they were.
+ */
+export async function departInGroups<T>(
+	env: Env,
+	items: T[],
+	slots: (number | undefined)[],
+	departure: Departure<T>,
+): Promise<void> {
+	const groups = new Map<number | undefined, T[]>();
+	for (const [i, item] of items.entries()) {
+		groups.set(slots[i], [...(groups.get(slots[i]) ?? []), item]);
+	}
+	await Promise.all(
+		[...groups].map(async ([at, group]) => {
+			if (at === undefined) return departure.go(group);
+			let retimed: (number | undefined)[] | undefined;
+			try {
+				await departure.onTime?.(at, group);
+				const wait = at - Date.now();
+				if (wait > 0) await scheduler.wait(wait);
+				const late = Date.now() - at;
+				if (late > LATE_MS) {
+					const lead = Math.min(2 * late, MAX_LEAD_MS);
+					retimed = await reserveSlots(env, group.length, Date.now() + lead);
+				}
+			} catch (error) {
+				return departure.fail(group, error);
+			}
+			return retimed ? departInGroups(env, group, retimed, departure) : departure.go(group);
+		}),
+	);
 }
