@@ -9,11 +9,14 @@
  * Baseline, measured in the same run: the same number of calls posted straight to the fake API.
  *
  * Usage: node bench/broadcast.mjs [--users 100000] [--paced-users 300000] [--only off|on]
- * Ports: 8770 (fake Viber API), 8771 (the worker).
+ *        [--storage ram|disk] [--repeat 3]
+ * `--repeat`: broadcasts with pacing off to the same roster, to tell memory held per broadcast
+ * from caches filled once.
+ * Ports: 8770 (fake Viber API), 8771 (the worker), 8790 (workerd's inspector: heap, profile).
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
@@ -24,11 +27,19 @@ const { values: args } = parseArgs({
 		users: { type: "string", default: "100000" },
 		"paced-users": { type: "string", default: "300000" },
 		only: { type: "string" },
+		storage: { type: "string", default: "ram" },
+		repeat: { type: "string", default: "3" },
 	},
 });
+// Durable Object storage (Miniflare keeps it under the temp directory) in RAM by default:
+// workerd commits SQLite to disk on its one thread, so this VM's disk syncs would set the pace,
+// which Cloudflare's storage does not. `--storage disk` measures with them.
+const ramDir = args.storage === "ram" ? mkdtempSync("/dev/shm/bench-broadcast-") : undefined;
+if (ramDir) process.env.TMPDIR = ramDir;
 const TOKEN = "bench-token-0123456789";
 const FAKE_PORT = 8770;
 const WORKER_PORT = 8771;
+const INSPECTOR_PORT = 8790;
 const OUT = ".wrangler/bench-broadcast";
 process.env.VIBER_AUTH_TOKEN ??= TOKEN; // wrangler.toml requires the secret to be set
 const configured = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
@@ -107,47 +118,72 @@ function workerdCpu() {
 	}
 }
 
-async function startProfile() {
-	const targets = await (await fetch("http://127.0.0.1:8790/json/list")).json();
-	console.log(targets.map((t) => t.id ?? t.url));
-	const target = targets.find((t) => /core:user/.test(t.webSocketDebuggerUrl)) ?? targets[0];
+/** A DevTools connection to the worker's isolate (Miniflare's inspector port). */
+async function inspector() {
+	const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json();
+	const target = targets.find((t) => t.id === "core:user:");
 	const ws = new WebSocket(target.webSocketDebuggerUrl);
 	await new Promise((r) => ws.addEventListener("open", r));
 	let n = 0;
 	const pending = new Map();
 	ws.addEventListener("message", (e) => {
 		const m = JSON.parse(e.data);
-		if (m.id && pending.has(m.id)) pending.get(m.id)(m.result);
+		pending.get(m.id)?.(m.result);
 	});
 	const send = (method, params = {}) =>
 		new Promise((r) => {
-			const id = ++n;
-			pending.set(id, r);
-			ws.send(JSON.stringify({ id, method, params }));
+			pending.set(++n, r);
+			ws.send(JSON.stringify({ id: n, method, params }));
 		});
+	return { send, close: () => ws.close() };
+}
+
+/**
+ * The isolate's JS heap after a full collection: what our objects still hold. workerd reads
+ * inspector commands while the isolate runs, so a request keeps it awake meanwhile.
+ */
+async function heapAfterGc(base) {
+	const { send, close } = await inspector();
+	const awake = async (command) => {
+		const answer = send(command);
+		let done = false;
+		answer.then(() => {
+			done = true;
+		});
+		while (!done) {
+			await fetch(`${base}/`).then((r) => r.arrayBuffer());
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		return answer;
+	};
+	await awake("HeapProfiler.collectGarbage");
+	const { usedSize } = await awake("Runtime.getHeapUsage");
+	close();
+	return usedSize;
+}
+
+/** `BENCH_PROFILE=1`: samples the isolate's CPU; the returned function prints the top functions. */
+async function startProfile() {
+	const { send, close } = await inspector();
 	await send("Profiler.enable");
-	await send("Profiler.setSamplingInterval", { interval: 200 });
 	await send("Profiler.start");
 	return async () => {
 		const { profile } = await send("Profiler.stop");
+		close();
+		const byId = new Map(profile.nodes.map((x) => [x.id, x.callFrame]));
 		const self = new Map();
-		const dt = new Map();
-		for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
-		const byId = new Map(profile.nodes.map((x) => [x.id, x]));
-		for (const [id, us] of dt) {
-			const node = byId.get(id);
-			const f = node.callFrame;
-			const key = `${f.functionName || "(anon)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
-			self.set(key, (self.get(key) ?? 0) + us);
+		for (const [i, id] of profile.samples.entries()) {
+			const f = byId.get(id);
+			const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+			self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
 		}
-		const total = [...self.values()].reduce((a, b) => a + b, 0);
-		console.log(`profile total ${(total / 1e6).toFixed(2)} s`);
-		for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(us / 1e3).toFixed(0).padStart(7)} ms ${k}`);
-		ws.close();
+		for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+			console.log(`${(us / 1e3).toFixed(0).padStart(7)} ms ${key}`);
+		}
 	};
 }
 
-async function run(users, paced) {
+async function run(users, paced, repeat = 1) {
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
 			scriptPath: `${OUT}/broadcast-entry.js`,
@@ -167,12 +203,13 @@ async function run(users, paced) {
 			},
 			host: "127.0.0.1",
 			port: WORKER_PORT,
-			...(process.env.BENCH_PROFILE ? { inspectorPort: 8790 } : {}),
+			inspectorPort: INSPECTOR_PORT,
 			cf: false,
 		}),
 	);
 	const base = (await mf.ready).toString().replace(/\/$/, "");
 	try {
+		const beforeSeed = workerdRss();
 		const seedStart = performance.now();
 		const steps = [];
 		for (let from = 0; from < users; from += 1000) steps.push(from);
@@ -187,69 +224,71 @@ async function run(users, paced) {
 			);
 		}
 		const seedSeconds = (performance.now() - seedStart) / 1000;
-		fake.reset();
 		const bearer = createHmac("sha256", TOKEN).update("viber-bot admin v1").digest("hex");
 		const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
-		const rss = [workerdRss()];
-		const cpu0 = workerdCpu();
-		const t0 = performance.now();
-		const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
-		const started = await fetch(`${base}/admin/broadcasts`, {
-			method: "POST",
-			headers,
-			body: JSON.stringify({ text: "Good morning, replace_me_with_user_name!" }),
-		});
-		const { id } = await started.json();
-		let stats;
-		// The progress endpoint costs the worker CPU (a look at every receipt shard): it is read
-		// once every user was reached, and every 2 s in case some never are; RSS every 250 ms.
-		let lastLook = performance.now();
-		for (;;) {
-			await new Promise((r) => setTimeout(r, 250));
-			rss.push(workerdRss());
-			if (fake.ids.size < users && performance.now() - lastLook < 2_000) continue;
-			lastLook = performance.now();
-			stats = await (await fetch(`${base}/admin/broadcasts/${id}`, { headers })).json();
-			if (stats.done) break;
-			if (performance.now() - t0 > 300_000) throw new Error(`timed out: ${JSON.stringify(stats)}`);
+		const heapBefore = await heapAfterGc(base);
+		const first = await broadcastOnce(base, headers, users);
+		// The same broadcast again to the same roster: memory that keeps growing is held per
+		// broadcast; memory that stays is caches filled once (SQLite pages, the isolate's heap).
+		const ends = [first.rss.at(-1)];
+		const heaps = [heapBefore, await heapAfterGc(base)];
+		for (let i = 1; i < repeat; i++) {
+			ends.push((await broadcastOnce(base, headers, users)).rss.at(-1));
+			heaps.push(await heapAfterGc(base));
 		}
-		const cpu = workerdCpu() - cpu0;
-		if (process.env.BENCH_TRACE) {
-			const buckets = new Map();
-			for (const c of fake.calls) {
-				const b = Math.floor((c - t0) / 200);
-				buckets.set(b, (buckets.get(b) ?? 0) + 1);
-			}
-			console.log([...buckets].sort((a, b) => a[0] - b[0]).map(([b, n]) => `${(b * 0.2).toFixed(1)}:${n}`).join(" "));
-		}
-		if (profiler) await profiler();
-		const lastCall = Math.max(...fake.calls);
-		const seconds = (lastCall - t0) / 1000;
-		const dupes = [...fake.ids.values()].filter((n) => n > 1).length;
-		let maxWindow = 0;
-		const times = [...fake.calls].sort((a, b) => a - b);
-		for (let i = 0, j = 0; i < times.length; i++) {
-			while (times[i] - times[j] >= 10_000) j++;
-			maxWindow = Math.max(maxWindow, i - j + 1);
-		}
-		return {
-			users,
-			seedSeconds,
-			seconds,
-			calls: fake.calls.length,
-			reached: fake.ids.size,
-			dupes,
-			maxList: fake.maxList,
-			maxWindow,
-			stats,
-			rss,
-			cpu,
-			firstCall: (Math.min(...fake.calls) - t0) / 1000,
-			call500: ((fake.calls[499] ?? 0) - t0) / 1000,
-		};
+		return { ...first, users, seedSeconds, beforeSeed, ends, heaps };
 	} finally {
 		await mf.dispose();
 	}
+}
+
+/** One broadcast to everyone, start to done; what the fake API saw and workerd's RSS and CPU. */
+async function broadcastOnce(base, headers, users) {
+	fake.reset();
+	const rss = [workerdRss()];
+	const cpu0 = workerdCpu();
+	const t0 = performance.now();
+	const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+	const started = await fetch(`${base}/admin/broadcasts`, {
+		method: "POST",
+		headers,
+		body: JSON.stringify({ text: "Good morning, replace_me_with_user_name!" }),
+	});
+	const { id } = await started.json();
+	let stats;
+	// The progress endpoint costs the worker CPU (a look at every receipt shard): it is read
+	// once every user was reached, and every 2 s in case some never are; RSS every 250 ms.
+	let lastLook = performance.now();
+	for (;;) {
+		await new Promise((r) => setTimeout(r, 250));
+		rss.push(workerdRss());
+		if (fake.ids.size < users && performance.now() - lastLook < 2_000) continue;
+		lastLook = performance.now();
+		stats = await (await fetch(`${base}/admin/broadcasts/${id}`, { headers })).json();
+		if (stats.done) break;
+		if (performance.now() - t0 > 300_000) throw new Error(`timed out: ${JSON.stringify(stats)}`);
+	}
+	const cpu = workerdCpu() - cpu0;
+	if (profiler) await profiler();
+	const times = [...fake.calls].sort((a, b) => a - b);
+	let maxWindow = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= 10_000) j++;
+		maxWindow = Math.max(maxWindow, i - j + 1);
+	}
+	return {
+		seconds: ((times.at(-1) ?? t0) - t0) / 1000,
+		calls: times.length,
+		reached: fake.ids.size,
+		dupes: [...fake.ids.values()].filter((n) => n > 1).length,
+		maxList: fake.maxList,
+		maxWindow,
+		stats,
+		rss,
+		cpu,
+		firstCall: ((times[0] ?? t0) - t0) / 1000,
+		call500: ((times[499] ?? t0) - t0) / 1000,
+	};
 }
 
 async function baseline(calls) {
@@ -273,7 +312,7 @@ function report(title, r, extra) {
 	const rssStart = r.rss[0];
 	const rssMax = Math.max(...r.rss);
 	const rssMid = r.rss[Math.floor(r.rss.length / 2)];
-	console.log(`\n${title}`);
+	console.log(`\n${title} (Durable Object storage on ${args.storage})`);
 	console.log(`  seeded ${r.users} users in ${r.seedSeconds.toFixed(1)} s (not timed)`);
 	console.log(
 		`  broadcast: ${r.seconds.toFixed(2)} s to the last call; ${r.calls} calls, ${r.reached} users reached, ${r.dupes} twice, at most ${r.maxList} ids a call`,
@@ -285,16 +324,26 @@ function report(title, r, extra) {
 	console.log(
 		`  first call at ${r.firstCall.toFixed(2)} s, 500th at ${r.call500.toFixed(2)} s; workerd CPU ${r.cpu.toFixed(2)} s`,
 	);
+	const growth = rssMax - rssStart;
 	console.log(
-		`  workerd RSS: ${mb(rssStart)} at start, ${mb(rssMid)} midway, ${mb(rssMax)} at most, ${mb(r.rss.at(-1))} at the end`,
+		`  workerd RSS: ${mb(r.beforeSeed)} before seeding; broadcast: ${mb(rssStart)} at start, ${mb(rssMid)} midway, ${mb(rssMax)} at most, ${mb(r.rss.at(-1))} at the end; growth ${mb(growth)} = ${mb((growth * 10_000) / r.users)} per 10k users`,
 	);
+	console.log(
+		`  JS heap after a full collection: ${r.heaps.map(mb).join(" → ")} (before the first broadcast, then after each)`,
+	);
+	if (r.ends.length > 1) {
+		const again = r.ends.slice(1);
+		console.log(
+			`  the same broadcast again, ${again.length}x: RSS at the end ${again.map(mb).join(", ")}; growth after the first: ${mb(Math.max(...again) - r.ends[0])}`,
+		);
+	}
 	console.log(`  ${extra}`);
 }
 
 try {
 	if (args.only !== "on") {
 		const users = Number(args.users);
-		const r = await run(users, false);
+		const r = await run(users, false, Number(args.repeat));
 		const base = await baseline(r.calls);
 		report(
 			`Pacing off, ${users} subscribers`,
@@ -314,4 +363,5 @@ try {
 	}
 } finally {
 	server.close();
+	if (ramDir) rmSync(ramDir, { recursive: true, force: true });
 }

@@ -14,6 +14,6 @@ export type BroadcastTask =
 /** Receivers per `broadcast_message` call (viber-api.md §2.3). */
 export const BATCH_SIZE = 300;
 /** Batches cut per planning step: one step queues at most this many. */
-export const BATCHES_PER_STEP = 50;
+export const BATCHES_PER_STEP = 20;
 /** Messages per `sendBatch` (a Queues limit). */
 export const SEND_BATCH_MAX = 100;
