@@ -1,4 +1,4 @@
-/** `npm run viber -- <command>`: the Viber API from a terminal (webhook, account, user, online, send). */
+/** `npm run viber -- <command>`: the Viber API from a terminal, and broadcasts through the bot worker. */
 import type { NodeProcess, ResolveHook } from "./cli/node";
 
 const { process } = globalThis as unknown as { process: NodeProcess };
@@ -26,24 +26,25 @@ if (!registerHooks) throw new Error("npm run viber needs Node 22.15 or later (np
 registerHooks({ resolve: resolveTs });
 
 const { main } = await import("./cli/main");
-const { runBroadcastCommand } = await import("./cli/broadcast-main");
 const { parseArgs } = process.getBuiltinModule("node:util");
 
-// `broadcast …` talks to the bot worker's admin API, not to Viber: scripts/cli/broadcast.ts.
-process.exitCode =
-	(await runBroadcastCommand(process.argv.slice(2))) ??
-	(await main(() =>
-		parseArgs({
-			args: process.argv.slice(2),
-			options: {
-				api: { type: "string" },
-				events: { type: "string" },
-				"no-name": { type: "boolean" },
-				"no-photo": { type: "boolean" },
-				json: { type: "boolean" },
-				help: { type: "boolean", short: "h" },
-			},
-			allowPositionals: true,
-			strict: true,
-		}),
-	));
+process.exitCode = await main(() =>
+	parseArgs({
+		args: process.argv.slice(2),
+		options: {
+			api: { type: "string" },
+			events: { type: "string" },
+			"no-name": { type: "boolean" },
+			"no-photo": { type: "boolean" },
+			json: { type: "boolean" },
+			help: { type: "boolean", short: "h" },
+			// `broadcast …` talks to the bot worker's admin API, not to Viber (scripts/cli/broadcast.ts).
+			worker: { type: "string" },
+			country: { type: "string" },
+			language: { type: "string" },
+			"session-open": { type: "boolean" },
+		},
+		allowPositionals: true,
+		strict: true,
+	}),
+);

@@ -10,7 +10,15 @@ export type Flags = {
 	"no-photo"?: boolean;
 	json?: boolean;
 	help?: boolean;
+	/** broadcast only (scripts/cli/broadcast.ts). */
+	worker?: string;
+	country?: string;
+	language?: string;
+	"session-open"?: boolean;
 };
+
+/** Flags only `broadcast` takes: with another command they are a usage error. */
+export const BROADCAST_FLAGS = ["worker", "country", "language", "session-open"] as const;
 
 /** One thing to do; every command but `help` is one Viber API call. */
 export type Command =
@@ -45,6 +53,9 @@ Commands:
   user <id>           A user's profile (Viber allows 2 calls per user per 12 hours)
   online <id...>      Whether users are online, one line each
   send <id> <text>    Send a text message to a subscribed user
+  broadcast <text>    Start a broadcast to every subscribed user, through the bot worker
+  broadcast status <id>
+                      A broadcast's progress: receivers sent, failed, receipts
 
 Options:
   --events <list>     webhook set: the optional events wanted, comma-separated, from
@@ -54,6 +65,9 @@ Options:
   --no-photo          webhook set: callbacks leave out the user's avatar
   --api <url>         The Viber API (default: VIBER_API_URL, else https://chatapi.viber.com/pa);
                       the local emulator is http://127.0.0.1:8788/pa
+  --worker <url>      broadcast: the bot worker (default: BOT_URL, else http://127.0.0.1:8787)
+  --country <XX>      broadcast: only users of this country; --language <xx> likewise
+  --session-open      broadcast: only users with an open 24-hour session (not billed)
   --json              Print Viber's answer as JSON instead (message_token as a string)
   -h, --help          Show this help
 

@@ -1,6 +1,7 @@
 /** The CLI's Node side: reads the settings, calls Viber, prints, and returns the exit code. */
 import { createViberApi } from "../../src/viber/client";
-import { type Flags, toCommand, USAGE, UsageError } from "./command";
+import { broadcastCli } from "./broadcast";
+import { BROADCAST_FLAGS, type Flags, toCommand, USAGE, UsageError } from "./command";
 import { describeFailure, runCommand } from "./commands";
 import { parseDevVars } from "./dev-vars";
 import { type ParsedArgs, process } from "./node";
@@ -12,6 +13,8 @@ export type CliIo = {
 	readDevVars(): Promise<Record<string, string>>;
 	out(text: string): void;
 	err(text: string): void;
+	/** How `broadcast` reaches the bot worker; the global `fetch` by default. */
+	fetch?: typeof fetch;
 };
 
 async function readDevVars(): Promise<Record<string, string>> {
@@ -37,6 +40,31 @@ function isParseArgsError(error: unknown): error is Error {
 	);
 }
 
+/** Flags of the Viber API commands, which `broadcast` (talking to the worker) does not take. */
+const API_FLAGS = ["api", "events", "no-name", "no-photo"] as const;
+
+/** `broadcast …`: to the bot worker's admin API, with the environment over `.dev.vars`. */
+async function broadcast(positionals: string[], flags: Flags, io: CliIo): Promise<number> {
+	const set = Object.entries(io.env).filter((entry): entry is [string, string] => !!entry[1]);
+	const vars = { ...(await io.readDevVars()), ...Object.fromEntries(set) };
+	return broadcastCli(
+		{
+			positionals: positionals.slice(1),
+			worker: flags.worker,
+			country: flags.country,
+			language: flags.language,
+			sessionOpen: flags["session-open"] === true,
+			json: flags.json === true,
+		},
+		{
+			vars,
+			fetch: io.fetch ?? ((input, init) => fetch(input, init)),
+			print: io.out,
+			printError: io.err,
+		},
+	);
+}
+
 /** Shown after a usage error, instead of the whole usage text. */
 export const HELP_HINT = "(npm run viber -- --help lists the commands and options)";
 
@@ -51,8 +79,18 @@ export async function main(parse: () => ParsedArgs, io: CliIo = nodeIo()): Promi
 	let flags: Flags;
 	let command: ReturnType<typeof toCommand>;
 	try {
-		const { values, positionals } = parse();
-		flags = values as Flags;
+		const parsed = parse();
+		const positionals = parsed.positionals;
+		flags = parsed.values as Flags;
+		const isBroadcast = positionals[0] === "broadcast";
+		const misplaced = (isBroadcast ? API_FLAGS : BROADCAST_FLAGS).find(
+			(f) => flags[f] !== undefined,
+		);
+		if (misplaced && isBroadcast) {
+			throw new UsageError(`--${misplaced} is not for broadcast, which talks to the bot worker`);
+		}
+		if (misplaced) throw new UsageError(`--${misplaced} goes with broadcast only`);
+		if (isBroadcast && !flags.help) return broadcast(positionals, flags, io);
 		command = toCommand(positionals, flags);
 	} catch (error) {
 		if (!(error instanceof UsageError) && !isParseArgsError(error)) throw error;

@@ -2,6 +2,8 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type BroadcastArgs, broadcastCli, DEFAULT_WORKER_URL } from "../../scripts/cli/broadcast";
 import { LOCAL_DEV_TOKEN } from "../../scripts/cli/dev-vars";
+import { main } from "../../scripts/cli/main";
+import type { ParsedArgs } from "../../scripts/cli/node";
 import { adminToken } from "../../src/proactive/admin-token";
 import { callsWithText, settled } from "../helpers/broadcast";
 import { TOKEN } from "../helpers/callbacks";
@@ -78,5 +80,47 @@ describe("npm run viber -- broadcast", { timeout: 30_000 }, () => {
 		expect(seen).toEqual([
 			`${DEFAULT_WORKER_URL}/admin/broadcasts/b-none Bearer ${await adminToken(LOCAL_DEV_TOKEN)}`,
 		]);
+	});
+});
+
+describe("npm run viber -- broadcast, as the CLI's main() runs it", { timeout: 30_000 }, () => {
+	/** main() with the command line parsed as given; the worker under test is the bot. */
+	async function viber(positionals: string[], values: ParsedArgs["values"] = {}) {
+		const out: string[] = [];
+		const err: string[] = [];
+		const code = await main(() => ({ positionals, values }), {
+			env: { VIBER_AUTH_TOKEN: TOKEN },
+			readDevVars: async () => ({}),
+			out: (t) => out.push(t),
+			err: (t) => err.push(t),
+			fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+		});
+		return { code, out: out.join("\n"), err: err.join("\n") };
+	}
+
+	it("starts a broadcast and shows its progress", async () => {
+		const ids = await seedRoster(5, "L2");
+		const worker = "http://bot.test";
+		const started = await viber(["broadcast", "hi", "L2"], { country: "L2", worker });
+		expect(started).toMatchObject({ code: 0, err: "" });
+		const id = /Broadcast (\S+) started/.exec(started.out)?.[1] as string;
+		await settled(id);
+		expect((await callsWithText("hi L2")).flat().sort()).toEqual(ids.sort());
+		const status = await viber(["broadcast", "status", id], { worker, json: true });
+		expect(JSON.parse(status.out)).toMatchObject({ id, done: true, sent: 5 });
+	});
+
+	it("lists broadcast in --help, and keeps its flags and the API's apart", async () => {
+		const help = await viber(["account"], { help: true });
+		expect(help.out).toMatch(/^ {2}broadcast <text> /m);
+		expect(help.out).toMatch(/^ {2}broadcast status <id>/m);
+		expect(await viber(["account"], { country: "UA" })).toMatchObject({
+			code: 2,
+			err: expect.stringContaining("--country goes with broadcast only"),
+		});
+		expect(await viber(["broadcast", "hi"], { api: "http://127.0.0.1:9/pa" })).toMatchObject({
+			code: 2,
+			err: expect.stringContaining("--api is not for broadcast"),
+		});
 	});
 });
