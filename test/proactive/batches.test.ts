@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { broadcastStats } from "../../src/proactive/broadcast";
@@ -79,6 +80,26 @@ describe("a broadcast batch", () => {
 		await deliver(QUEUE, [task]);
 		expect(await callsWithText("late C4")).toEqual([rest]);
 		expect(await broadcastStats(env, id)).toMatchObject({ sent: rest.length, skipped: 1 });
+	});
+
+	it("goes once when one delivery holds it twice, beside another broadcast's batch", async () => {
+		const a = await plannedBatch("C6", "pair C6");
+		const b = await plannedBatch("C7", "pair C7");
+		const counter = () =>
+			runInDurableObject(
+				env.PACER.getByName("broadcast"),
+				(_, state) =>
+					state.storage.sql.exec<{ n: number }>("SELECT n FROM counter").toArray()[0]?.n ?? 0,
+			);
+		const reserved = await counter();
+		const result = await deliver(QUEUE, [a.task, b.task, a.task]);
+		// The second copy finds the first's claim and waits; both batches are called, once each.
+		expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m2"]);
+		expect(await callsWithText("pair C6")).toEqual([a.inShard]);
+		expect(await callsWithText("pair C7")).toEqual([b.inShard]);
+		// One time from the pacer per call made, taken for the delivery at once.
+		expect((await counter()) - reserved).toBe(2);
 	});
 
 	it("ends in the dead-letter queue's record and log when it keeps failing", async () => {

@@ -1,0 +1,96 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+	departInGroups,
+	LATE_MS,
+	MARGIN_MS,
+	type PacerObject,
+	WINDOW_MS,
+} from "../../src/proactive/pacer";
+
+/** The most times of `times` in any window of `WINDOW_MS`. */
+function mostInAWindow(times: number[]): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let most = 0;
+	for (let i = 0, j = 0; i < sorted.length; i++) {
+		while ((sorted[i] as number) - (sorted[j] as number) >= WINDOW_MS) j++;
+		most = Math.max(most, i - j + 1);
+	}
+	return most;
+}
+
+describe("the pacer's reservations for several calls at once", () => {
+	it("never put more than the limit in a window, whatever the mix of counts", async () => {
+		const pacer = env.PACER.getByName("pacer-many");
+		const start = Date.now();
+		const times: number[] = [];
+		// Deliveries of different sizes, as consumers ask: 37 calls at 7 per window.
+		for (const count of [3, 1, 7, 2, 5, 1, 4, 6, 8]) times.push(...(await pacer.reserve(7, count)));
+		const asking = Date.now() - start;
+		expect(times).toHaveLength(37);
+		expect(times).toEqual([...times].sort((a, b) => a - b));
+		expect(mostInAWindow(times)).toBe(7);
+		// The call `limit` later leaves a window plus the margin after: late calls cannot squeeze it.
+		for (let i = 7; i < times.length; i++) {
+			expect((times[i] as number) - (times[i - 7] as number)).toBeGreaterThanOrEqual(
+				WINDOW_MS + MARGIN_MS,
+			);
+		}
+		// Not slower than needed: 37 calls at 7 a window take 5 windows (plus margins), and the
+		// spread of the first window (the time the asking took) repeats in each.
+		const needed = 5 * (WINDOW_MS + MARGIN_MS) + asking;
+		expect((times.at(-1) as number) - start).toBeLessThanOrEqual(needed);
+	});
+
+	it("start no earlier than asked, and refuse a bad count", async () => {
+		const pacer = env.PACER.getByName("pacer-earliest");
+		const earliest = Date.now() + 5_000;
+		expect(await pacer.reserve(500, 2, earliest)).toEqual([earliest, earliest]);
+		// Called in the object, not over RPC, so the refusal is a plain rejection here.
+		for (const count of [0, 1001, 1.5]) {
+			await expect(
+				runInDurableObject(pacer, (object: PacerObject) => object.reserve(500, count)),
+			).rejects.toThrow(/1 to 1000 times/);
+		}
+	});
+});
+
+describe("departing at the reserved times", () => {
+	it("sends the calls of one time together, and gives a late group new times ahead", async () => {
+		const now = Date.now();
+		const went: { items: string[]; at: number }[] = [];
+		const late = 3 * LATE_MS;
+		await departInGroups(env, ["a", "b", "c", "d"], [now - late, now + 50, now - late, now + 50], {
+			go: async (items) => {
+				went.push({ items, at: Date.now() });
+			},
+			fail: async (_, error) => {
+				throw error;
+			},
+		});
+		const onTime = went.find((g) => g.items.includes("b"));
+		expect(onTime?.items).toEqual(["b", "d"]);
+		expect(onTime?.at).toBeGreaterThanOrEqual(now + 50);
+		// "a" and "c" woke 300 ms after their time: they did not go then, but at new times at
+		// least as far ahead as they were late.
+		const retimed = went.filter((g) => g.items.includes("a") || g.items.includes("c"));
+		expect(retimed.flatMap((g) => g.items).sort()).toEqual(["a", "c"]);
+		for (const group of retimed) expect(group.at).toBeGreaterThanOrEqual(now + late);
+	});
+
+	it("gives the calls back when the pacer cannot time them", async () => {
+		const failed: string[] = [];
+		const broken = { ...env, BROADCAST_CALLS_PER_10S: "lots" };
+		await departInGroups(broken, ["x", "y"], [Date.now() - 1_000, Date.now() - 1_000], {
+			go: async () => {
+				throw new Error("must not go");
+			},
+			fail: async (items, error) => {
+				expect(String(error)).toMatch(/BROADCAST_CALLS_PER_10S/);
+				failed.push(...items);
+			},
+		});
+		expect(failed).toEqual(["x", "y"]);
+	});
+});
