@@ -86,37 +86,40 @@ execFileSync(
 	},
 );
 
-function workerdRss() {
-	// Miniflare runs workerd as a child of this process.
+/**
+ * workerd's process ids (Miniflare runs it as a child of this process), looked up once per
+ * Miniflare: a lookup spawns pgrep, which would stall the fake API on every sample.
+ */
+let workerdPids = [];
+function findWorkerd() {
+	workerdPids = execFileSync("pgrep", ["-P", String(process.pid)])
+		.toString()
+		.trim()
+		.split("\n");
+}
+
+/** Sums a figure over workerd's processes; 0 once they are gone. */
+function sumProc(read) {
 	try {
-		const pids = execFileSync("pgrep", ["-P", String(process.pid)])
-			.toString()
-			.trim()
-			.split("\n");
-		return pids.reduce((sum, pid) => {
-			const status = readFileSync(`/proc/${pid}/status`, "utf8");
-			return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-		}, 0);
+		return workerdPids.reduce((sum, pid) => sum + read(pid), 0);
 	} catch {
 		return 0;
 	}
 }
 
+/** workerd's resident memory (bytes), from /proc. */
+const workerdRss = () =>
+	sumProc((pid) => {
+		const status = readFileSync(`/proc/${pid}/status`, "utf8");
+		return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+	});
+
 /** workerd's CPU seconds so far (user + system), from /proc. */
-function workerdCpu() {
-	try {
-		const pids = execFileSync("pgrep", ["-P", String(process.pid)])
-			.toString()
-			.trim()
-			.split("\n");
-		return pids.reduce((sum, pid) => {
-			const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-			return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-		}, 0);
-	} catch {
-		return 0;
-	}
-}
+const workerdCpu = () =>
+	sumProc((pid) => {
+		const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	});
 
 /** A DevTools connection to the worker's isolate (Miniflare's inspector port). */
 async function inspector() {
@@ -208,6 +211,7 @@ async function run(users, paced, repeat = 1) {
 		}),
 	);
 	const base = (await mf.ready).toString().replace(/\/$/, "");
+	findWorkerd();
 	try {
 		const beforeSeed = workerdRss();
 		const seedStart = performance.now();
@@ -247,6 +251,7 @@ async function broadcastOnce(base, headers, users) {
 	fake.reset();
 	const rss = [workerdRss()];
 	const cpu0 = workerdCpu();
+	const nodeCpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
 	const started = await fetch(`${base}/admin/broadcasts`, {
@@ -269,6 +274,8 @@ async function broadcastOnce(base, headers, users) {
 		if (performance.now() - t0 > 300_000) throw new Error(`timed out: ${JSON.stringify(stats)}`);
 	}
 	const cpu = workerdCpu() - cpu0;
+	const used = process.cpuUsage(nodeCpu0);
+	const nodeCpu = (used.user + used.system) / 1e6;
 	if (profiler) await profiler();
 	const times = [...fake.calls].sort((a, b) => a - b);
 	let maxWindow = 0;
@@ -286,6 +293,7 @@ async function broadcastOnce(base, headers, users) {
 		stats,
 		rss,
 		cpu,
+		nodeCpu,
 		firstCall: ((times[0] ?? t0) - t0) / 1000,
 		call500: ((times[499] ?? t0) - t0) / 1000,
 	};
@@ -322,7 +330,7 @@ function report(title, r, extra) {
 	);
 	console.log(`  most calls in any 10 s window: ${r.maxWindow}`);
 	console.log(
-		`  first call at ${r.firstCall.toFixed(2)} s, 500th at ${r.call500.toFixed(2)} s; workerd CPU ${r.cpu.toFixed(2)} s`,
+		`  first call at ${r.firstCall.toFixed(2)} s, 500th at ${r.call500.toFixed(2)} s; CPU: workerd ${r.cpu.toFixed(2)} s, this process (fake API, Miniflare) ${r.nodeCpu.toFixed(2)} s`,
 	);
 	const growth = rssMax - rssStart;
 	console.log(

@@ -8,16 +8,18 @@ import { SqlObject } from "./sql-object";
 /** Viber's window for the broadcast rate (viber-api.md §4). */
 export const WINDOW_MS = 10_000;
 /**
- * How late after its time a call may still leave; a later one takes a new time (`departAt`).
+ * How late after its time a call may still leave; a later one takes a new time (`departInGroups`).
  * So every call leaves within this of its time, whatever held it up (a busy consumer, a slow
- * answer from this object).
+ * answer from this object). A call that misses it costs a window, so it is not too tight.
  */
-export const LATE_MS = 100;
+export const LATE_MS = 200;
+/** What a call's way to Viber (or the clocks of two machines) may differ from another's. */
+export const TRANSIT_MS = 100;
 /**
- * Slack on top of the window: a call may leave up to `LATE_MS` after its time, and as much
- * again covers a difference in its way to Viber (or between clocks) from the call 500 earlier.
+ * Slack on top of the window: a call may leave up to `LATE_MS` after its time, and reach Viber
+ * up to `TRANSIT_MS` later than the call `limit` earlier would have; neither squeezes a window.
  */
-export const MARGIN_MS = 2 * LATE_MS;
+export const MARGIN_MS = LATE_MS + TRANSIT_MS;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
