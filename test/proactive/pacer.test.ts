@@ -43,6 +43,18 @@ describe("the pacer's reservations for several calls at once", () => {
 		expect((times.at(-1) as number) - start).toBeLessThanOrEqual(needed);
 	});
 
+	it("hold the limit when many consumers ask at the same moment", async () => {
+		const pacer = env.PACER.getByName("pacer-concurrent");
+		const asks = await Promise.all(
+			[4, 9, 1, 6, 3, 9, 2, 8].map((count) => pacer.reserve(10, count)),
+		);
+		const times = asks.flat();
+		expect(times).toHaveLength(42);
+		expect(mostInAWindow(times)).toBe(10);
+		// Each consumer gets its times in order.
+		for (const mine of asks) expect(mine).toEqual([...mine].sort((a, b) => a - b));
+	});
+
 	it("start no earlier than asked, and refuse a bad count", async () => {
 		const pacer = env.PACER.getByName("pacer-earliest");
 		const earliest = Date.now() + 5_000;
