@@ -77,20 +77,6 @@ export class Sql {
 		}
 	}
 
-	/**
-	 * Runs a write that has nothing to change while the tables do not exist yet (a receipt to an
-	 * object that never sent anything): a fresh object stays empty. Returns whether it ran.
-	 */
-	execIfSchema(query: string, ...bindings: unknown[]): boolean {
-		try {
-			this.sql.exec(query, ...bindings);
-			return true;
-		} catch (error) {
-			if (/no such table/.test(String(error))) return false;
-			return this.exec(query, ...bindings) !== undefined;
-		}
-	}
-
 	/** A fresh database gets the tables; one from an earlier version also its new columns. */
 	private migrate(addColumns: boolean): void {
 		this.migrated = true;

@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
 import { Proactive } from "../proactive/job-context";
+import { receiptStatus } from "../proactive/receipts";
 import { syncRoster } from "../proactive/roster-sync";
 import { UserTimers } from "../proactive/timers";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
@@ -20,7 +21,7 @@ import { DeliveryUnknownError, EffectJournal, isOutcomeUnknown, journaledApi } f
 import { type DeadLetter, Inbox, type InboxEntry } from "./inbox";
 import { Sql } from "./schema";
 import { canReceive } from "./state";
-import { type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
+import { laterStatus, type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
 
 // biome-ignore lint/suspicious/noExplicitAny: any session shape
 export type AnyBot = Bot<any>;
@@ -39,7 +40,6 @@ interface HandlerRun {
 }
 
 const RECEIPTS = new Set(["delivered", "seen", "failed"]);
-const RECEIPT_SWEEP_CHANCE = 1 / 64;
 
 /**
  * Handlers run right after `receive`, in this activation; the alarm is only the safety net that
@@ -105,19 +105,16 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
 		const now = Date.now();
 		const handled = this.bot.mayHandle(callback.event);
-		if (!handled && RECEIPTS.has(callback.event)) {
-			// The cheapest path: one idempotent update, so a resend needs no dedupe key.
-			this.applyReceipt(callback, now);
-			return { duplicate: false };
-		}
+		// Receipts are kept by the receipts shards (the webhook sends them there): here they only
+		// run the bot's receipt handlers.
+		if (!handled && RECEIPTS.has(callback.event)) return { duplicate: false };
 		const key = dedupeKey(callback);
 		if (key && !this.store.markSeen(key, now)) {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
 			return { duplicate: true, welcome };
 		}
-		if (RECEIPTS.has(callback.event)) this.applyReceipt(callback, now);
-		else this.store.record(userId, callback, now);
+		if (!RECEIPTS.has(callback.event)) this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
 		const roster = syncRoster(this.env, this.sql, this.store.profile());
 		if (callback.event === "conversation_started") {
@@ -138,16 +135,6 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		await roster;
 		return { duplicate: false };
-	}
-
-	/**
-	 * Receipts read no row, so they sweep expired keys and statuses now and then: a user who
-	 * only ever gets messages and never writes keeps none for long either.
-	 */
-	private applyReceipt(callback: Callback, now: number): void {
-		if (this.store.applyReceipt(callback, now) && Math.random() < RECEIPT_SWEEP_CHANCE) {
-			this.store.purge(now);
-		}
 	}
 
 	private async welcome(callback: Callback): Promise<string | undefined> {
@@ -343,8 +330,13 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		return this.bot.restoreSession(this.store.loadSession());
 	}
 
+	/** Where a message this object sent stands: its receipts are kept by the receipts shards. */
 	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
-		return this.store.messageStatus(token) ?? null;
+		const sent = this.store.sentMessage(token);
+		const userId = this.store.profile()?.userId;
+		if (!sent || !userId) return null;
+		const received = await receiptStatus(this.env, userId, token, sent.sentAt);
+		return laterStatus(sent, received);
 	}
 
 	async deadLetters(): Promise<DeadLetter[]> {
