@@ -175,7 +175,7 @@ const batches = new Batcher<{ env: Env; receipt: Receipt }>(
 		const [first] = items;
 		if (first) await first.env.RECEIPTS.getByName(name).record(items.map((i) => i.receipt));
 	},
-	{ windowMs: 10, maxItems: 200 },
+	{ windowMs: 10, maxItems: 200, aloneAfterMs: 3_000 },
 );
 
 /** The receipt a callback carries, or undefined for any other event. */

@@ -249,6 +249,32 @@ export class SubscriberStore {
 		if (this.cached) this.cached = { ...this.cached, session: json };
 	}
 
+	/** What the roster was last told of this user (JSON), if the write went through. */
+	rosterSynced(): string | undefined {
+		return optional(this.row()?.roster_synced);
+	}
+
+	/** Raises the roster version for a write about to be made, and returns it. */
+	nextRosterVersion(): number {
+		const { roster_version: version } = this.sql
+			.exec<{ roster_version: number }>(
+				"UPDATE subscriber SET roster_version = roster_version + 1 RETURNING roster_version",
+			)
+			.one();
+		if (this.cached) this.cached = { ...this.cached, roster_version: version };
+		return version;
+	}
+
+	/** The roster took `snapshot` as `version`, unless a later version was begun meanwhile. */
+	rosterSyncedAs(snapshot: string, version: number): void {
+		const { rowsWritten } = this.sql.exec(
+			"UPDATE subscriber SET roster_synced = ? WHERE roster_version = ?",
+			snapshot,
+			version,
+		);
+		if (rowsWritten > 0 && this.cached) this.cached = { ...this.cached, roster_synced: snapshot };
+	}
+
 	/** Forgets seen-event keys and message statuses past their windows, at most once an hour. */
 	purge(now: number): void {
 		const row = this.row();

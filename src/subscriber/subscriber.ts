@@ -42,10 +42,14 @@ interface HandlerRun {
 const RECEIPTS = new Set(["delivered", "seen", "failed"]);
 
 /**
- * Handlers run right after `receive`, in this activation; the alarm is only the safety net that
- * resumes the inbox if the object dies meanwhile (set before a run, cleared when the inbox
- * empties), and the timer of a retry.
+ * Handlers run inside `receive` while they take less than this, so the webhook answers after
+ * them: the sends then reuse the object's connections (after the call they opened new ones)
+ * and no alarm is needed. A slower run goes on after the answer, with the safety-net alarm set
+ * to resume the inbox if the object dies meanwhile. Viber resends after about 5 s without an
+ * answer (viber-api.md §3.1).
  */
+export const HANDLER_BUDGET_MS = 1_000;
+/** The safety net of a run that outlived `receive`: resumes the inbox if the object died. */
 const SAFETY_NET_MS = 5 * 60 * 1000;
 
 /** Viber resends a callback until it gets a 200: `event` + `message_token` identify it. */
@@ -77,6 +81,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private draining: Promise<void> | undefined;
 	/** Set when an event is queued: the drain in progress looks at the inbox once more. */
 	private queued = false;
+	/** The alarm as this activation set it (null: none, as far as it knows). */
+	private alarmAt: number | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -98,9 +104,9 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Takes one verified callback about `userId`. Fast: handlers run after it answers, except
-	 * the welcome. Receipts update message statuses only, and events no handler could match are
-	 * not queued at all.
+	 * Takes one verified callback about `userId` and runs the handlers on it, answering when they
+	 * are done or after `HANDLER_BUDGET_MS`, whichever comes first (the welcome is always
+	 * awaited). Events no handler could match are not queued at all.
 	 */
 	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
 		const now = Date.now();
@@ -112,11 +118,13 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		if (key && !this.store.markSeen(key, now)) {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
+			// A resend after a run that died with its object: the entry waits in the inbox.
+			if (!this.draining && this.inbox.head()) await this.drainWithin(HANDLER_BUDGET_MS);
 			return { duplicate: true, welcome };
 		}
 		if (!RECEIPTS.has(callback.event)) this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
-		const roster = syncRoster(this.env, this.sql, this.store.profile());
+		const roster = syncRoster(this.env, this.store);
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
 			if (key) this.welcomes.set(key, making);
@@ -131,10 +139,31 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		if (handled) {
 			this.inbox.push(callback, callback.timestamp ?? now, now);
-			this.ctx.waitUntil(this.drain());
+			await this.drainWithin(HANDLER_BUDGET_MS);
 		}
 		await roster;
 		return { duplicate: false };
+	}
+
+	/**
+	 * Runs the inbox, waiting for it up to `budgetMs`; past that the run goes on after the
+	 * caller is answered, with the safety-net alarm set. If the object dies during a run that
+	 * was awaited, the webhook answers 5xx, and Viber's resend (a duplicate) resumes the inbox.
+	 */
+	private async drainWithin(budgetMs: number): Promise<void> {
+		const running = this.drain();
+		this.ctx.waitUntil(running);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const late = new Promise<"late">((resolve) => {
+			timer = setTimeout(() => resolve("late"), budgetMs);
+		});
+		try {
+			if ((await Promise.race([running, late])) === "late") {
+				this.setAlarm(earliest(Date.now() + SAFETY_NET_MS, this.alarmAt ?? undefined));
+			}
+		} finally {
+			clearTimeout(timer);
+		}
 	}
 
 	private async welcome(callback: Callback): Promise<string | undefined> {
@@ -196,6 +225,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 
 	/** Resumes the inbox: after a crash, or when a retry is due. */
 	override async alarm(): Promise<void> {
+		this.alarmAt = null; // it rang
 		// The recovery path trusts the table, not what this activation believes.
 		if (!this.draining) this.inbox.forget();
 		// proactive: due timers (ctx.schedule) first; dropped if the user unsubscribed meanwhile
@@ -211,8 +241,6 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private drain(): Promise<void> {
 		this.queued = true;
 		if (!this.draining) {
-			// Not awaited: it joins the queued event's writes in one commit.
-			this.setAlarm(Date.now() + SAFETY_NET_MS);
 			this.draining = this.drainLoop().finally(() => {
 				this.draining = undefined;
 			});
@@ -233,8 +261,14 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 	}
 
-	/** Sets (or with null clears) the alarm without waiting: the output gate holds what follows. */
+	/**
+	 * Sets (or with null clears) the alarm without waiting: the output gate holds what follows.
+	 * Skipped when the alarm is already so as far as this activation knows: an alarm left by an
+	 * earlier one only wakes the object for nothing.
+	 */
 	private setAlarm(at: number | null): void {
+		if (at === this.alarmAt) return;
+		this.alarmAt = at;
 		const storage = this.ctx.storage;
 		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) =>
 			console.error("Subscriber alarm:", error),
@@ -312,7 +346,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
 		this.store.learn(userId, status === 6 ? "unsubscribed" : "gone", Date.now());
-		await syncRoster(this.env, this.sql, this.store.profile()); // proactive: roster
+		await syncRoster(this.env, this.store); // proactive: roster
 	}
 
 	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */

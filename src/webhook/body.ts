@@ -86,6 +86,38 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, deadline: 
 }
 
 /**
+ * A body of a declared size (at most the cap): the HTTP layer delivers no more than declared,
+ * so it is read without a running count, with one timer for the whole body instead of one per
+ * chunk, which is most of what reading a small body costs.
+ */
+async function readDeclared(
+	reader: ReadableStreamDefaultReader<Uint8Array>,
+	size: number,
+	deadline: number,
+): Promise<Uint8Array<ArrayBuffer> | typeof TOO_SLOW | typeof BROKEN> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+		timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, deadline - Date.now()));
+	});
+	const read = async () => {
+		const out = new Uint8Array(size);
+		let offset = 0;
+		for (;;) {
+			const next = await reader.read();
+			if (next.done) return offset === size ? out : BROKEN;
+			if (offset + next.value.byteLength > size) return BROKEN;
+			out.set(next.value, offset);
+			offset += next.value.byteLength;
+		}
+	};
+	const reading = read().catch(() => BROKEN);
+	const body = await Promise.race([reading, timeout]).finally(() => clearTimeout(timer));
+	if (body !== TIMEOUT) return body;
+	await reader.cancel().catch(() => {});
+	return TOO_SLOW;
+}
+
+/**
  * The request's body bytes, or `TOO_LARGE` as soon as more than `max` bytes were declared
  * (`Content-Length`) or received (chunked uploads): never more than `max` bytes are kept.
  * `TOO_SLOW` when it did not arrive within `BODY_WITHIN_MS`, `BROKEN` when the upload broke off.
@@ -104,6 +136,7 @@ export async function readBodyCapped(
 		await drain(reader, deadline);
 		return TOO_LARGE;
 	}
+	if (declared > 0) return readDeclared(reader, declared, deadline);
 	const chunks: Uint8Array[] = [];
 	let total = 0;
 	for (;;) {
