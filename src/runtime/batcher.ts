@@ -12,26 +12,23 @@ export interface BatchLimits {
 	aloneAfterMs: number;
 }
 
-interface Waiter {
-	resolve: () => void;
-	reject: (error: unknown) => void;
-}
-
 interface OpenBatch<T> {
 	items: T[];
-	waiters: Waiter[];
+	/** Set once `flush` has settled: nothing, or its error. */
+	outcome?: { error?: unknown };
 }
 
 /**
  * `add` resolves once the batch holding the item was written by `flush`, and rejects with its
  * error: a caller answers only for what is stored. The request that opens a batch runs its
- * flush (kept alive by `waitUntil`, so a client that hangs up loses nobody's item); the others
- * wait for it. One isolate serves many requests, so under load a batch fills; alone, an item
- * goes after the window.
+ * flush (kept alive by `waitUntil`, so a client that hangs up loses nobody's item). The others
+ * look at the batch with timers of their own instead of awaiting a promise that another
+ * request settles: the runtime ties promises and their continuations to one request, and
+ * cancels a request with nothing of its own pending as hung. One isolate serves many requests,
+ * so under load a batch fills; alone, an item goes after the window.
  *
- * A waiting request keeps a timer of its own: the runtime cancels a request with nothing of its
- * own pending as hung, and the timer also writes the item alone if the batch never settles (its
- * request died). `flush` must be idempotent for that.
+ * A batch that has not settled after `aloneAfterMs` (its request died) has its waiting items
+ * written one by one by their own requests: `flush` must be idempotent.
  */
 export class Batcher<T> {
 	private readonly open = new Map<string, OpenBatch<T>>();
@@ -42,34 +39,18 @@ export class Batcher<T> {
 	) {}
 
 	add(key: string, item: T, waitUntil: (promise: Promise<unknown>) => void): Promise<void> {
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const alone = new Promise<void>((resolve, reject) => {
-			timer = setTimeout(
-				() => this.flush(key, [item]).then(resolve, reject),
-				this.limits.aloneAfterMs,
-			);
-		});
-		return Promise.race([this.join(key, item, waitUntil), alone]).finally(() =>
-			clearTimeout(timer),
-		);
-	}
-
-	private join(key: string, item: T, waitUntil: (promise: Promise<unknown>) => void) {
-		// Made here, so it settles in the caller's request even though another request's flush
-		// settles it: the runtime runs a continuation in the request that made the promise.
-		return new Promise<void>((resolve, reject) => {
-			const joined = this.open.get(key);
-			if (joined) {
-				joined.items.push(item);
-				joined.waiters.push({ resolve, reject });
-				// A full batch takes no more: the next item opens a new one.
-				if (joined.items.length >= this.limits.maxItems) this.open.delete(key);
-				return;
-			}
-			const batch: OpenBatch<T> = { items: [item], waiters: [{ resolve, reject }] };
+		const joined = this.open.get(key);
+		if (!joined) {
+			const batch: OpenBatch<T> = { items: [item] };
 			this.open.set(key, batch);
-			waitUntil(this.send(key, batch));
-		});
+			const sent = this.send(key, batch);
+			waitUntil(sent.catch(() => {}));
+			return sent;
+		}
+		joined.items.push(item);
+		// A full batch takes no more: the next item opens a new one.
+		if (joined.items.length >= this.limits.maxItems) this.open.delete(key);
+		return this.follow(joined, key, item);
 	}
 
 	private async send(key: string, batch: OpenBatch<T>): Promise<void> {
@@ -77,9 +58,20 @@ export class Batcher<T> {
 		if (this.open.get(key) === batch) this.open.delete(key);
 		try {
 			await this.flush(key, batch.items);
-			for (const waiter of batch.waiters) waiter.resolve();
+			batch.outcome = {};
 		} catch (error) {
-			for (const waiter of batch.waiters) waiter.reject(error);
+			batch.outcome = { error };
+			throw error;
 		}
+	}
+
+	/** Waits for a batch another request flushes, checking every half window. */
+	private async follow(batch: OpenBatch<T>, key: string, item: T): Promise<void> {
+		const aloneAt = Date.now() + this.limits.aloneAfterMs;
+		while (!batch.outcome) {
+			if (Date.now() >= aloneAt) return this.flush(key, [item]);
+			await scheduler.wait(this.limits.windowMs / 2);
+		}
+		if ("error" in batch.outcome) throw batch.outcome.error;
 	}
 }

@@ -99,7 +99,7 @@ async function readDeclared(
 	const timeout = new Promise<typeof TIMEOUT>((resolve) => {
 		timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, deadline - Date.now()));
 	});
-	const read = async () => {
+	const read = async (): Promise<Uint8Array<ArrayBuffer> | typeof BROKEN> => {
 		const out = new Uint8Array(size);
 		let offset = 0;
 		for (;;) {
@@ -110,7 +110,7 @@ async function readDeclared(
 			offset += next.value.byteLength;
 		}
 	};
-	const reading = read().catch(() => BROKEN);
+	const reading = read().catch((): typeof BROKEN => BROKEN);
 	const body = await Promise.race([reading, timeout]).finally(() => clearTimeout(timer));
 	if (body !== TIMEOUT) return body;
 	await reader.cancel().catch(() => {});

@@ -16,7 +16,9 @@ const rosterVersion = (userId: string) =>
 	runInDurableObject(
 		subscriber(userId),
 		(_, state) =>
-			state.storage.sql.exec<{ version: number }>("SELECT version FROM roster_sync").one().version,
+			state.storage.sql
+				.exec<{ roster_version: number }>("SELECT roster_version FROM subscriber")
+				.one().roster_version,
 	);
 
 describe("roster", () => {
@@ -60,7 +62,7 @@ describe("roster", () => {
 		await post(callbacks.subscribed(userId));
 		// As if the user predated the roster: no sync record, no roster row.
 		await runInDurableObject(subscriber(userId), (_, state) => {
-			state.storage.sql.exec("DELETE FROM roster_sync");
+			state.storage.sql.exec("UPDATE subscriber SET roster_version = 0, roster_synced = NULL");
 		});
 		await runInDurableObject(rosterShardOf(userId), (_, state) => {
 			state.storage.sql.exec("DELETE FROM roster WHERE user_id = ?", userId);
