@@ -12,8 +12,13 @@ export interface BatchLimits {
 	aloneAfterMs: number;
 }
 
+/** About how long one flush takes: a follower looks this long after the window, then as often. */
+const FLUSH_GUESS_MS = 2;
+
 interface OpenBatch<T> {
 	items: T[];
+	/** When the window ends and the flush begins. */
+	flushAt: number;
 	/** Set once `flush` has settled: nothing, or its error. */
 	outcome?: { error?: unknown };
 }
@@ -41,7 +46,7 @@ export class Batcher<T> {
 	add(key: string, item: T, waitUntil: (promise: Promise<unknown>) => void): Promise<void> {
 		const joined = this.open.get(key);
 		if (!joined) {
-			const batch: OpenBatch<T> = { items: [item] };
+			const batch: OpenBatch<T> = { items: [item], flushAt: Date.now() + this.limits.windowMs };
 			this.open.set(key, batch);
 			const sent = this.send(key, batch);
 			waitUntil(sent.catch(() => {}));
@@ -65,12 +70,13 @@ export class Batcher<T> {
 		}
 	}
 
-	/** Waits for a batch another request flushes, checking every half window. */
+	/** Waits for a batch another request flushes: first to its flush, then a little at a time. */
 	private async follow(batch: OpenBatch<T>, key: string, item: T): Promise<void> {
 		const aloneAt = Date.now() + this.limits.aloneAfterMs;
+		await scheduler.wait(Math.max(0, batch.flushAt - Date.now()) + FLUSH_GUESS_MS);
 		while (!batch.outcome) {
 			if (Date.now() >= aloneAt) return this.flush(key, [item]);
-			await scheduler.wait(this.limits.windowMs / 2);
+			await scheduler.wait(FLUSH_GUESS_MS);
 		}
 		if ("error" in batch.outcome) throw batch.outcome.error;
 	}
