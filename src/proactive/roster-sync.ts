@@ -31,8 +31,7 @@ export async function syncRoster(env: Env, store: SubscriberStore): Promise<void
 	if (!profile || profile.state === "unknown") return;
 	const wanted = JSON.stringify(snapshot(profile));
 	if (store.rosterSynced() === wanted) return;
-	// The version goes up before the write, so a slower earlier write cannot overwrite this one.
-	const version = store.nextRosterVersion();
+	const version = store.nextRosterVersion(Date.now());
 	try {
 		await applyToRoster(env, { ...snapshot(profile), version });
 		store.rosterSyncedAs(wanted, version);

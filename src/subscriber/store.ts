@@ -254,25 +254,26 @@ export class SubscriberStore {
 		return optional(this.row()?.roster_synced);
 	}
 
-	/** Raises the roster version for a write about to be made, and returns it. */
-	nextRosterVersion(): number {
-		const { roster_version: version } = this.sql
-			.exec<{ roster_version: number }>(
-				"UPDATE subscriber SET roster_version = roster_version + 1 RETURNING roster_version",
-			)
-			.one();
-		if (this.cached) this.cached = { ...this.cached, roster_version: version };
-		return version;
+	/**
+	 * The version for the next roster write: the clock, and above every version used before, so
+	 * a slower earlier write cannot overwrite a later one. Nothing is stored before the write.
+	 */
+	nextRosterVersion(now: number): number {
+		const last = optional<number>(this.row()?.roster_version) ?? 0;
+		return Math.max(now, last + 1);
 	}
 
-	/** The roster took `snapshot` as `version`, unless a later version was begun meanwhile. */
+	/** The roster took `snapshot` as `version`, unless a later version was taken meanwhile. */
 	rosterSyncedAs(snapshot: string, version: number): void {
 		const { rowsWritten } = this.sql.exec(
-			"UPDATE subscriber SET roster_synced = ? WHERE roster_version = ?",
+			"UPDATE subscriber SET roster_synced = ?, roster_version = ? WHERE roster_version < ?",
 			snapshot,
 			version,
+			version,
 		);
-		if (rowsWritten > 0 && this.cached) this.cached = { ...this.cached, roster_synced: snapshot };
+		if (rowsWritten > 0 && this.cached) {
+			this.cached = { ...this.cached, roster_synced: snapshot, roster_version: version };
+		}
 	}
 
 	/** Forgets seen-event keys and message statuses past their windows, at most once an hour. */

@@ -39,11 +39,13 @@ describe("roster", () => {
 	it("writes to the roster only when the user's state changes", async () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "one"));
+		const first = await rosterVersion(userId);
+		expect(first).toBeGreaterThan(0);
 		await post(callbacks.text(userId, "two"));
 		await post(callbacks.receipt("delivered", userId, "12345"));
-		expect(await rosterVersion(userId)).toBe(1);
+		expect(await rosterVersion(userId)).toBe(first);
 		await post(callbacks.unsubscribed(userId));
-		expect(await rosterVersion(userId)).toBe(2);
+		expect(await rosterVersion(userId)).toBeGreaterThan(first);
 	});
 
 	it("learns status 6 from a send", async () => {

@@ -72,14 +72,14 @@ describe("The Subscriber's tables", () => {
 		});
 		await rosterShardOf(userId).apply({ userId, state: "subscribed", version: 7 });
 		await post(callbacks.unsubscribed(userId));
-		// Version 8 is newer than the roster's 7: a restart from 1 would be ignored.
+		// The new version is above the roster's 7: a restart from 1 would be ignored.
 		expect(await rosterState(userId)).toBe("unsubscribed");
 		const row = await runInDurableObject(subscriber(userId), (_, state) =>
 			state.storage.sql
 				.exec<{ roster_version: number }>("SELECT roster_version FROM subscriber")
 				.one(),
 		);
-		expect(row.roster_version).toBe(8);
+		expect(row.roster_version).toBeGreaterThan(7);
 		expect(await tables(userId)).not.toContain("roster_sync");
 	});
 });
