@@ -63,7 +63,7 @@ function dedupeKey(callback: Callback): string | undefined {
 /**
  * Extend it in `src/index.ts` with your bot: `export class Subscriber extends SubscriberObject {
  * protected readonly bot = bot; }`. The webhook calls `receive`; handlers run one event at a
- * time, waiting events in Viber's timestamp order, right after `receive` answers.
+ * time, waiting events in Viber's timestamp order, inside `receive` while they are quick.
  */
 export abstract class SubscriberObject extends DurableObject<Env> {
 	protected abstract readonly bot: AnyBot;

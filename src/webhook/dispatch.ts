@@ -32,9 +32,11 @@ export function staleness(callback: Callback, now: number): string | undefined {
 
 /**
  * `webhook` is answered here. A callback outside the replay window is answered 200 (so that a
- * late resend stops) and logged, and nothing else happens. An event about a user goes to that
- * user's Subscriber, which answers at once (and with the welcome message for
- * `conversation_started`). An event about no user runs the handlers after the response.
+ * late resend stops) and logged, and nothing else happens. A receipt goes to its user's receipts
+ * shard, batched, and to the user's Subscriber only if the bot handles receipts. Any other event
+ * about a user goes to that user's Subscriber, which answers when the handlers are done or after
+ * `HANDLER_BUDGET_MS` (with the welcome message for `conversation_started`). An event about no
+ * user runs the handlers after the response.
  */
 export async function dispatch(
 	callback: Callback,

@@ -56,7 +56,7 @@ describe("The Subscriber's alarm", () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "first"));
 		await vi.waitFor(async () => expect(await texts(userId)).toHaveLength(1));
-		// What a crash right after `receive` leaves: the entry and the safety net, nothing run.
+		// What a crash during a run that outlived `receive` leaves: the entry and the safety net.
 		const event = callbacks.text(userId, "left behind");
 		await runInDurableObject(subscriber(userId), async (_instance, state) => {
 			state.storage.sql.exec(
