@@ -26,14 +26,18 @@ function snapshot(p: SubscriberProfile) {
  * Brings the user's roster entry up to date with what `store` holds. Never throws: a failed
  * write is logged and made again on the user's next event.
  */
-export async function syncRoster(env: Env, store: SubscriberStore): Promise<void> {
+export async function syncRoster(
+	env: Env,
+	store: SubscriberStore,
+	waitUntil: (promise: Promise<unknown>) => void,
+): Promise<void> {
 	const profile = store.profile();
 	if (!profile || profile.state === "unknown") return;
 	const wanted = JSON.stringify(snapshot(profile));
 	if (store.rosterSynced() === wanted) return;
 	const version = store.nextRosterVersion(Date.now());
 	try {
-		await applyToRoster(env, { ...snapshot(profile), version });
+		await applyToRoster(env, { ...snapshot(profile), version }, waitUntil);
 		store.rosterSyncedAs(wanted, version);
 	} catch (error) {
 		console.error(`Roster update for a user failed, retried on their next event: ${error}`);

@@ -92,6 +92,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		this.timers = new UserTimers(this.sql, ctx.storage);
 	}
 
+	private readonly waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
+
 	private viber(): ViberApi {
 		this.client ??= viberFromEnv(this.env);
 		return this.client;
@@ -124,7 +126,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		if (!RECEIPTS.has(callback.event)) this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
-		const roster = syncRoster(this.env, this.store);
+		const roster = syncRoster(this.env, this.store, this.waitUntil);
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
 			if (key) this.welcomes.set(key, making);
@@ -346,7 +348,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
 		this.store.learn(userId, status === 6 ? "unsubscribed" : "gone", Date.now());
-		await syncRoster(this.env, this.store); // proactive: roster
+		await syncRoster(this.env, this.store, this.waitUntil); // proactive: roster
 	}
 
 	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */
