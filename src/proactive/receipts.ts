@@ -1,20 +1,44 @@
 /**
- * BroadcastReceipts: Durable Objects sharded by message token that know which tokens belong to
- * broadcasts and count their `delivered`/`seen`/`failed` receipts, so ~2N receipts of a
- * broadcast to N users wake no user objects (unless the bot asks for receipt handlers).
+ * BroadcastReceipts: Durable Objects that keep every `delivered`/`seen`/`failed` receipt,
+ * sharded by user id, and know which message tokens belong to broadcasts (sharded by token).
+ * A receipt is one batched call to a warm shard and wakes no user object: the ~2N receipts of
+ * a broadcast to N users are counted here, and a user's message statuses are read from here.
  */
 
+import { Batcher } from "../runtime/batcher";
 import type { Callback } from "../viber/schemas/callbacks";
 import { range, shardCount, shardOf } from "./shard";
 import { SqlObject } from "./sql-object";
 
+/** How long receipts are kept: as long as the Subscriber keeps its sent messages. */
+export const RECEIPT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Receipts go to the first few shards only, so that the receipts arriving together for one
+ * shard are many and go in few calls; a shard takes thousands of receipts a second this way.
+ */
+const LOG_SHARDS = 4;
+/** Expired receipts are swept at most this often per shard. */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, broadcast_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_broadcast ON tokens (broadcast_id);
-CREATE TABLE IF NOT EXISTS receipts (
-	token TEXT NOT NULL, user_id TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (token, user_id, event)
+CREATE TABLE IF NOT EXISTS receipt_log (
+	token TEXT NOT NULL, user_id TEXT NOT NULL, event TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT,
+	PRIMARY KEY (token, user_id, event)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS receipt_log_by_time ON receipt_log (at);
+CREATE TABLE IF NOT EXISTS seen_up_to (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 `;
+
+/** One receipt as stored: Viber's time of it, and the reason of a `failed`. */
+export interface Receipt {
+	token: string;
+	userId: string;
+	event: "delivered" | "seen" | "failed";
+	at: number;
+	detail?: string;
+}
 
 /** Receipt counts of one broadcast. */
 export interface ReceiptCounts {
@@ -23,9 +47,30 @@ export interface ReceiptCounts {
 	failed: number;
 }
 
+/** What the receipts tell of one message sent to a user. */
+export type ReceiptStatus =
+	| { status: "delivered" | "seen" }
+	| { status: "failed"; detail?: string };
+
 export class ReceiptsObject extends SqlObject {
+	private purgedAt = 0;
+
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, SCHEMA);
+		this.moveOldReceipts();
+	}
+
+	/** The first version kept broadcast receipts without their time: they age from now on. */
+	private moveOldReceipts(): void {
+		const old = this.sql.exec(
+			"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'receipts'",
+		);
+		if (old.toArray().length === 0) return;
+		this.sql.exec(
+			`INSERT OR IGNORE INTO receipt_log (token, user_id, event, at)
+			 SELECT token, user_id, event, ? FROM receipts; DROP TABLE receipts`,
+			Date.now(),
+		);
 	}
 
 	async register(token: string, broadcastId: string): Promise<void> {
@@ -36,34 +81,84 @@ export class ReceiptsObject extends SqlObject {
 		);
 	}
 
-	/** Counts a receipt if its token is a broadcast's (once per user and event); false otherwise. */
-	async count(token: string, userId: string, event: string): Promise<boolean> {
-		const known = this.sql.exec("SELECT 1 FROM tokens WHERE token = ?", token).toArray().length > 0;
-		if (!known) return false;
-		this.sql.exec(
-			"INSERT OR IGNORE INTO receipts (token, user_id, event) VALUES (?, ?, ?)",
-			token,
-			userId,
-			event,
-		);
-		return true;
+	async isBroadcast(token: string): Promise<boolean> {
+		return this.sql.exec("SELECT 1 FROM tokens WHERE token = ?", token).toArray().length > 0;
 	}
 
-	async tally(broadcastId: string): Promise<ReceiptCounts> {
+	/** Stores receipts once per token, user and event (a resend changes nothing). */
+	async record(receipts: Receipt[]): Promise<void> {
+		for (const r of receipts) {
+			this.sql.exec(
+				"INSERT OR IGNORE INTO receipt_log (token, user_id, event, at, detail) VALUES (?, ?, ?, ?, ?)",
+				r.token,
+				r.userId,
+				r.event,
+				r.at,
+				r.detail ?? null,
+			);
+			// One `seen` covers every earlier message: Viber sends it once per reading.
+			if (r.event === "seen") {
+				this.sql.exec(
+					`INSERT INTO seen_up_to (user_id, at) VALUES (?, ?)
+					 ON CONFLICT (user_id) DO UPDATE SET at = max(at, excluded.at)`,
+					r.userId,
+					r.at,
+				);
+			}
+		}
+		this.purge(Date.now());
+	}
+
+	/** What the receipts say of `token`, a message sent to `userId` at `sentAt`. */
+	async statusOf(userId: string, token: string, sentAt: number): Promise<ReceiptStatus | null> {
+		const rows = this.sql
+			.exec<{ event: string; detail: string | null }>(
+				"SELECT event, detail FROM receipt_log WHERE token = ? AND user_id = ?",
+				token,
+				userId,
+			)
+			.toArray();
+		const failed = rows.find((r) => r.event === "failed");
+		if (failed)
+			return failed.detail ? { status: "failed", detail: failed.detail } : { status: "failed" };
+		const seenUpTo = this.sql
+			.exec<{ at: number }>("SELECT at FROM seen_up_to WHERE user_id = ?", userId)
+			.toArray()[0]?.at;
+		if (rows.some((r) => r.event === "seen") || (seenUpTo !== undefined && seenUpTo >= sentAt)) {
+			return { status: "seen" };
+		}
+		return rows.some((r) => r.event === "delivered") ? { status: "delivered" } : null;
+	}
+
+	/** Counts, among the receipts kept here, those of `tokens` (once per user and event). */
+	async tally(tokens: string[]): Promise<ReceiptCounts> {
 		const counts: ReceiptCounts = { delivered: 0, seen: 0, failed: 0 };
 		const rows = this.sql.exec<{ event: keyof ReceiptCounts; n: number }>(
-			`SELECT r.event AS event, count(*) AS n FROM receipts r JOIN tokens t ON r.token = t.token
-			 WHERE t.broadcast_id = ? GROUP BY r.event`,
-			broadcastId,
+			`SELECT event, count(*) AS n FROM receipt_log
+			 WHERE token IN (SELECT value FROM json_each(?)) GROUP BY event`,
+			JSON.stringify(tokens),
 		);
 		for (const row of rows) counts[row.event] = row.n;
 		return counts;
 	}
+
+	async tokensOf(broadcastId: string): Promise<string[]> {
+		return this.sql
+			.exec<{ token: string }>("SELECT token FROM tokens WHERE broadcast_id = ?", broadcastId)
+			.toArray()
+			.map((r) => r.token);
+	}
+
+	private purge(now: number): void {
+		if (now - this.purgedAt < PURGE_EVERY_MS) return;
+		this.purgedAt = now;
+		this.sql.exec("DELETE FROM receipt_log WHERE at < ?", now - RECEIPT_TTL_MS);
+		this.sql.exec("DELETE FROM seen_up_to WHERE at < ?", now - RECEIPT_TTL_MS);
+	}
 }
 
-function receiptShard(env: Env, token: string) {
-	return env.RECEIPTS.getByName(`receipts-${shardOf(token, shardCount(env))}`);
-}
+const shard = (env: Env, key: string) =>
+	env.RECEIPTS.getByName(`receipts-${shardOf(key, shardCount(env))}`);
 
 /** Remembers that `token` is a call of broadcast `broadcastId`. */
 export function registerBroadcastToken(
@@ -71,32 +166,73 @@ export function registerBroadcastToken(
 	token: string,
 	broadcastId: string,
 ): Promise<void> {
-	return receiptShard(env, token).register(token, broadcastId);
+	return shard(env, token).register(token, broadcastId);
 }
 
-/** Counts a receipt callback if it concerns a broadcast; true when it did. */
-export async function countBroadcastReceipt(env: Env, callback: Callback): Promise<boolean> {
+/** Whether `token` is a broadcast's: asked only for bots that handle receipts themselves. */
+export function isBroadcastToken(env: Env, token: string): Promise<boolean> {
+	return shard(env, token).isBroadcast(token);
+}
+
+/** The shard that keeps a user's receipts: one of the first `LOG_SHARDS`. */
+const logShardName = (env: Env, userId: string) =>
+	`receipts-${shardOf(userId, Math.min(LOG_SHARDS, shardCount(env)))}`;
+
+/** Receipts bound for one shard within 20 ms go in one call. */
+const batches = new Batcher<{ env: Env; receipt: Receipt }>(
+	async (name, items) => {
+		const [first] = items;
+		if (first) await first.env.RECEIPTS.getByName(name).record(items.map((i) => i.receipt));
+	},
+	{ windowMs: 20, maxItems: 200, aloneAfterMs: 3_000 },
+);
+
+/** The receipt a callback carries, or undefined for any other event. */
+export function receiptOf(callback: Callback): Receipt | undefined {
 	if (callback.event !== "delivered" && callback.event !== "seen" && callback.event !== "failed") {
-		return false;
+		return undefined;
 	}
-	return receiptShard(env, callback.message_token).count(
-		callback.message_token,
-		callback.user_id,
-		callback.event,
-	);
+	return {
+		token: callback.message_token,
+		userId: callback.user_id,
+		event: callback.event,
+		at: callback.timestamp,
+		detail: callback.event === "failed" ? callback.desc : undefined,
+	};
 }
 
-/** Receipt counts of a broadcast, summed over the shards. */
+/** Stores a receipt in its user's shard; resolves once it is stored. */
+export function recordReceipt(
+	env: Env,
+	receipt: Receipt,
+	waitUntil: (promise: Promise<unknown>) => void,
+): Promise<void> {
+	return batches.add(logShardName(env, receipt.userId), { env, receipt }, waitUntil);
+}
+
+/** What the receipts say of a message sent to `userId` at `sentAt`. */
+export function receiptStatus(
+	env: Env,
+	userId: string,
+	token: string,
+	sentAt: number,
+): Promise<ReceiptStatus | null> {
+	return env.RECEIPTS.getByName(logShardName(env, userId)).statusOf(userId, token, sentAt);
+}
+
+/** Receipt counts of a broadcast: its tokens from every token shard, counted in every shard. */
 export async function tallyReceipts(env: Env, broadcastId: string): Promise<ReceiptCounts> {
-	const parts = await Promise.all(
-		range(shardCount(env)).map((i) => env.RECEIPTS.getByName(`receipts-${i}`).tally(broadcastId)),
-	);
+	const shards = range(shardCount(env)).map((i) => env.RECEIPTS.getByName(`receipts-${i}`));
+	const tokens = (await Promise.all(shards.map((s) => s.tokensOf(broadcastId)))).flat();
+	const zero: ReceiptCounts = { delivered: 0, seen: 0, failed: 0 };
+	if (tokens.length === 0) return zero;
+	const parts = await Promise.all(shards.map((s) => s.tally(tokens)));
 	return parts.reduce(
 		(a, b) => ({
 			delivered: a.delivered + b.delivered,
 			seen: a.seen + b.seen,
 			failed: a.failed + b.failed,
 		}),
-		{ delivered: 0, seen: 0, failed: 0 },
+		zero,
 	);
 }

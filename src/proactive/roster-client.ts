@@ -1,4 +1,5 @@
 /** The roster as one list: shards reached over RPC, paged with a cursor, counted in parallel. */
+import { Batcher } from "../runtime/batcher";
 import type { RosterEntry, RosterUser } from "./roster";
 import type { SubscriberFilter } from "./roster-query";
 import { range, shardCount, shardOf } from "./shard";
@@ -8,9 +9,27 @@ export function rosterShard(env: Env, shard: number) {
 	return env.ROSTER.getByName(`roster-${shard}`);
 }
 
-/** Records a user's state in their shard. */
-export function applyToRoster(env: Env, entry: RosterEntry): Promise<void> {
-	return rosterShard(env, shardOf(entry.userId, shardCount(env))).apply(entry);
+/** Roster writes bound for one shard within 20 ms go in one call: a wave of new subscribers. */
+const writes = new Batcher<{ env: Env; entry: RosterEntry }>(
+	async (name, items) => {
+		const [first] = items;
+		if (first) await first.env.ROSTER.getByName(name).applyMany(items.map((i) => i.entry));
+	},
+	{ windowMs: 20, maxItems: 500, aloneAfterMs: 3_000 },
+);
+
+/**
+ * Records a user's state in their shard; with `waitUntil` (of the calling request or object),
+ * in a batch with the other writes to that shard that arrive together.
+ */
+export function applyToRoster(
+	env: Env,
+	entry: RosterEntry,
+	waitUntil?: (promise: Promise<unknown>) => void,
+): Promise<void> {
+	const shard = shardOf(entry.userId, shardCount(env));
+	if (!waitUntil) return rosterShard(env, shard).apply(entry);
+	return writes.add(`roster-${shard}`, { env, entry }, waitUntil);
 }
 
 export interface ListOptions {

@@ -14,6 +14,15 @@ const MAX_ATTEMPTS = 5;
 /** Furthest a timer may be set: a year. */
 const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 
+/** Made by the first `ctx.schedule` of a user: most users never get a timer. */
+const TIMERS_TABLE = `
+CREATE TABLE IF NOT EXISTS timers (
+	id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, message TEXT NOT NULL,
+	state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS timers_due ON timers (state, due_at);
+`;
+
 /** A timer waiting to fire. */
 export interface PendingTimer {
 	id: string;
@@ -21,11 +30,19 @@ export interface PendingTimer {
 }
 
 export class UserTimers {
-	/** `sql` creates the `timers` table with the Subscriber's others, when first needed. */
+	/** Whether the `timers` table exists, once known in this activation. */
+	private exists: boolean | undefined;
+
 	constructor(
 		private readonly sql: Sql,
 		private readonly storage: DurableObjectStorage,
 	) {}
+
+	/** False when this user never had a timer: then nothing needs reading. */
+	private hasTable(): boolean {
+		this.exists ??= this.sql.hasTable("timers");
+		return this.exists;
+	}
 
 	/**
 	 * Stores a timer that sends `message` at `when` (a Date, or a delay in ms); a timer with the
@@ -36,6 +53,10 @@ export class UserTimers {
 		const dueAt = typeof when === "number" ? now + when : when.getTime();
 		if (!Number.isFinite(dueAt) || dueAt - now > MAX_DELAY_MS) {
 			throw new Error("ctx.schedule: give a delay in ms or a Date, at most a year ahead");
+		}
+		if (!this.hasTable()) {
+			this.sql.exec(TIMERS_TABLE);
+			this.exists = true;
 		}
 		this.sql.exec(
 			"INSERT OR IGNORE INTO timers (id, due_at, message) VALUES (?, ?, ?)",
@@ -49,12 +70,14 @@ export class UserTimers {
 
 	/** Cancels a pending timer; false when there is none with that id. */
 	cancel(id: string): boolean {
+		if (!this.hasTable()) return false;
 		return (
 			this.sql.exec("DELETE FROM timers WHERE id = ? AND state = 'pending'", id).rowsWritten > 0
 		);
 	}
 
 	pending(): PendingTimer[] {
+		if (!this.hasTable()) return [];
 		return this.sql
 			.exec<{ id: string; due_at: number }>(
 				"SELECT id, due_at FROM timers WHERE state = 'pending' ORDER BY due_at",
@@ -65,6 +88,7 @@ export class UserTimers {
 
 	/** When the next pending timer is due, if any. */
 	nextDue(): number | undefined {
+		if (!this.hasTable()) return undefined;
 		const row = this.sql
 			.exec<{ at: number | null }>("SELECT min(due_at) AS at FROM timers WHERE state = 'pending'")
 			.one();
@@ -83,6 +107,7 @@ export class UserTimers {
 	 * alarm for the next one.
 	 */
 	async fire(send: (message: OutgoingMessage) => Promise<unknown>): Promise<void> {
+		if (!this.hasTable()) return;
 		for (const stuck of this.sql.exec<{ id: string }>(
 			"SELECT id FROM timers WHERE state = 'firing'",
 		)) {

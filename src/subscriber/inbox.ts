@@ -49,6 +49,8 @@ export class Inbox {
 				now,
 			)
 			.one();
+		// A database made in this activation held no entry before this one.
+		if (this.live === undefined && this.sql.created) this.live = 0;
 		if (this.live !== undefined) this.live += 1;
 		this.only =
 			this.live === 1 ? { seq, callback, attempts: 0, dueAt: now, effects: [] } : undefined;

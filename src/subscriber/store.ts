@@ -27,6 +27,28 @@ export interface SubscriberProfile {
 	lastInboundAt?: number;
 }
 
+/** A sent message as the Subscriber stored it. */
+export interface SentRecord {
+	status: MessageStatus;
+	detail?: string;
+	sentAt: number;
+}
+
+const RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, seen: 2, failed: 3 };
+
+/**
+ * A sent message's status from what was stored with it (objects of earlier versions stored
+ * receipts there too) and what its receipts say: the furthest along wins, `failed` over all.
+ */
+export function laterStatus(
+	sent: SentRecord,
+	received: { status: MessageStatus; detail?: string } | null,
+): { status: MessageStatus; detail?: string } {
+	const stored = { status: sent.status, detail: sent.detail };
+	const best = received && RANK[received.status] > RANK[stored.status] ? received : stored;
+	return best.detail === undefined ? { status: best.status } : best;
+}
+
 type Row = Record<string, SqlStorageValue>;
 const optional = <T>(value: SqlStorageValue | undefined): T | undefined =>
 	value === null || value === undefined ? undefined : (value as T);
@@ -203,46 +225,18 @@ export class SubscriberStore {
 		);
 	}
 
-	/**
-	 * Applies a delivery receipt: sent → delivered → seen, or failed; never backwards, so a
-	 * repeated receipt changes nothing. An object that never sent anything stays empty.
-	 */
-	applyReceipt(callback: Callback, now: number): boolean {
-		if (callback.event === "delivered") {
-			return this.sql.execIfSchema(
-				"UPDATE sent_messages SET status = 'delivered', updated_at = ? WHERE token = ? AND status = 'sent'",
-				now,
-				callback.message_token,
-			);
-		}
-		if (callback.event === "seen") {
-			// One `seen` covers every earlier message: Viber sends it once per reading, not per message.
-			// A token this object never sent (a broadcast, a purged one) is placed by the event's time.
-			return this.sql.execIfSchema(
-				`UPDATE sent_messages SET status = 'seen', updated_at = ?
-				 WHERE status IN ('sent', 'delivered')
-				 AND sent_at <= coalesce((SELECT sent_at FROM sent_messages WHERE token = ?), ?)`,
-				now,
-				callback.message_token,
-				callback.timestamp,
-			);
-		}
-		if (callback.event === "failed") {
-			return this.sql.execIfSchema(
-				"UPDATE sent_messages SET status = 'failed', updated_at = ?, detail = ? WHERE token = ?",
-				now,
-				callback.desc ?? null,
-				callback.message_token,
-			);
-		}
-		return false;
-	}
-
-	messageStatus(token: string): { status: MessageStatus; detail?: string } | undefined {
+	/** A message this object sent: its status as stored (receipts live elsewhere) and time. */
+	sentMessage(token: string): SentRecord | undefined {
 		const row = this.sql
-			.exec<Row>("SELECT status, detail FROM sent_messages WHERE token = ?", token)
+			.exec<Row>("SELECT status, detail, sent_at FROM sent_messages WHERE token = ?", token)
 			.toArray()[0];
-		return row && { status: row.status as MessageStatus, detail: optional(row.detail) };
+		return (
+			row && {
+				status: row.status as MessageStatus,
+				detail: optional(row.detail),
+				sentAt: row.sent_at as number,
+			}
+		);
 	}
 
 	loadSession<S>(): S | undefined {
@@ -253,6 +247,33 @@ export class SubscriberStore {
 	saveSession(json: string): void {
 		this.sql.exec("UPDATE subscriber SET session = ?", json);
 		if (this.cached) this.cached = { ...this.cached, session: json };
+	}
+
+	/** What the roster was last told of this user (JSON), if the write went through. */
+	rosterSynced(): string | undefined {
+		return optional(this.row()?.roster_synced);
+	}
+
+	/**
+	 * The version for the next roster write: the clock, and above every version used before, so
+	 * a slower earlier write cannot overwrite a later one. Nothing is stored before the write.
+	 */
+	nextRosterVersion(now: number): number {
+		const last = optional<number>(this.row()?.roster_version) ?? 0;
+		return Math.max(now, last + 1);
+	}
+
+	/** The roster took `snapshot` as `version`, unless a later version was taken meanwhile. */
+	rosterSyncedAs(snapshot: string, version: number): void {
+		const { rowsWritten } = this.sql.exec(
+			"UPDATE subscriber SET roster_synced = ?, roster_version = ? WHERE roster_version < ?",
+			snapshot,
+			version,
+			version,
+		);
+		if (rowsWritten > 0 && this.cached) {
+			this.cached = { ...this.cached, roster_synced: snapshot, roster_version: version };
+		}
 	}
 
 	/** Forgets seen-event keys and message statuses past their windows, at most once an hour. */

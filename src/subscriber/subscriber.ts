@@ -3,6 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bot } from "../framework/bot";
 import { Context } from "../framework/context";
 import { Proactive } from "../proactive/job-context";
+import { receiptStatus } from "../proactive/receipts";
 import { syncRoster } from "../proactive/roster-sync";
 import { UserTimers } from "../proactive/timers";
 import { guardedApi, type Subscribers, subscribersOf } from "../runtime/guarded-api";
@@ -20,7 +21,7 @@ import { DeliveryUnknownError, EffectJournal, isOutcomeUnknown, journaledApi } f
 import { type DeadLetter, Inbox, type InboxEntry } from "./inbox";
 import { Sql } from "./schema";
 import { canReceive } from "./state";
-import { type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
+import { laterStatus, type MessageStatus, type SubscriberProfile, SubscriberStore } from "./store";
 
 // biome-ignore lint/suspicious/noExplicitAny: any session shape
 export type AnyBot = Bot<any>;
@@ -39,13 +40,16 @@ interface HandlerRun {
 }
 
 const RECEIPTS = new Set(["delivered", "seen", "failed"]);
-const RECEIPT_SWEEP_CHANCE = 1 / 64;
 
 /**
- * Handlers run right after `receive`, in this activation; the alarm is only the safety net that
- * resumes the inbox if the object dies meanwhile (set before a run, cleared when the inbox
- * empties), and the timer of a retry.
+ * Handlers run inside `receive` while they take less than this, so the webhook answers after
+ * them: the sends then reuse the object's connections (after the call they opened new ones)
+ * and no alarm is needed. A slower run goes on after the answer, with the safety-net alarm set
+ * to resume the inbox if the object dies meanwhile. Viber resends after about 5 s without an
+ * answer (viber-api.md §3.1).
  */
+export const HANDLER_BUDGET_MS = 1_000;
+/** The safety net of a run that outlived `receive`: resumes the inbox if the object died. */
 const SAFETY_NET_MS = 5 * 60 * 1000;
 
 /** Viber resends a callback until it gets a 200: `event` + `message_token` identify it. */
@@ -59,7 +63,7 @@ function dedupeKey(callback: Callback): string | undefined {
 /**
  * Extend it in `src/index.ts` with your bot: `export class Subscriber extends SubscriberObject {
  * protected readonly bot = bot; }`. The webhook calls `receive`; handlers run one event at a
- * time, waiting events in Viber's timestamp order, right after `receive` answers.
+ * time, waiting events in Viber's timestamp order, inside `receive` while they are quick.
  */
 export abstract class SubscriberObject extends DurableObject<Env> {
 	protected abstract readonly bot: AnyBot;
@@ -77,6 +81,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private draining: Promise<void> | undefined;
 	/** Set when an event is queued: the drain in progress looks at the inbox once more. */
 	private queued = false;
+	/** The alarm as this activation set it (null: none, as far as it knows). */
+	private alarmAt: number | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -85,6 +91,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		this.inbox = new Inbox(this.sql);
 		this.timers = new UserTimers(this.sql, ctx.storage);
 	}
+
+	private readonly waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
 
 	private viber(): ViberApi {
 		this.client ??= viberFromEnv(this.env);
@@ -98,28 +106,27 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Takes one verified callback about `userId`. Fast: handlers run after it answers, except
-	 * the welcome. Receipts update message statuses only, and events no handler could match are
-	 * not queued at all.
+	 * Takes one verified callback about `userId` and runs the handlers on it, answering when they
+	 * are done or after `HANDLER_BUDGET_MS`, whichever comes first (the welcome is always
+	 * awaited). Events no handler could match are not queued at all.
 	 */
 	async receive(userId: string, callback: Callback): Promise<ReceiveResult> {
 		const now = Date.now();
 		const handled = this.bot.mayHandle(callback.event);
-		if (!handled && RECEIPTS.has(callback.event)) {
-			// The cheapest path: one idempotent update, so a resend needs no dedupe key.
-			this.applyReceipt(callback, now);
-			return { duplicate: false };
-		}
+		// Receipts are kept by the receipts shards (the webhook sends them there): here they only
+		// run the bot's receipt handlers.
+		if (!handled && RECEIPTS.has(callback.event)) return { duplicate: false };
 		const key = dedupeKey(callback);
 		if (key && !this.store.markSeen(key, now)) {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
+			// A resend after a run that died with its object: the entry waits in the inbox.
+			if (!this.draining && this.inbox.head()) await this.drainWithin(HANDLER_BUDGET_MS);
 			return { duplicate: true, welcome };
 		}
-		if (RECEIPTS.has(callback.event)) this.applyReceipt(callback, now);
-		else this.store.record(userId, callback, now);
+		if (!RECEIPTS.has(callback.event)) this.store.record(userId, callback, now);
 		// proactive: keep the roster in step (awaited below, after the welcome is registered)
-		const roster = syncRoster(this.env, this.sql, this.store.profile());
+		const roster = syncRoster(this.env, this.store, this.waitUntil);
 		if (callback.event === "conversation_started") {
 			const making = this.exclusive(() => this.welcome(callback));
 			if (key) this.welcomes.set(key, making);
@@ -134,19 +141,30 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		if (handled) {
 			this.inbox.push(callback, callback.timestamp ?? now, now);
-			this.ctx.waitUntil(this.drain());
+			await this.drainWithin(HANDLER_BUDGET_MS);
 		}
 		await roster;
 		return { duplicate: false };
 	}
 
 	/**
-	 * Receipts read no row, so they sweep expired keys and statuses now and then: a user who
-	 * only ever gets messages and never writes keeps none for long either.
+	 * Runs the inbox, waiting for it up to `budgetMs`; past that the run goes on after the
+	 * caller is answered, with the safety-net alarm set. If the object dies during a run that
+	 * was awaited, the webhook answers 5xx, and Viber's resend (a duplicate) resumes the inbox.
 	 */
-	private applyReceipt(callback: Callback, now: number): void {
-		if (this.store.applyReceipt(callback, now) && Math.random() < RECEIPT_SWEEP_CHANCE) {
-			this.store.purge(now);
+	private async drainWithin(budgetMs: number): Promise<void> {
+		const running = this.drain();
+		this.ctx.waitUntil(running);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const late = new Promise<"late">((resolve) => {
+			timer = setTimeout(() => resolve("late"), budgetMs);
+		});
+		try {
+			if ((await Promise.race([running, late])) === "late") {
+				this.setAlarm(earliest(Date.now() + SAFETY_NET_MS, this.alarmAt ?? undefined));
+			}
+		} finally {
+			clearTimeout(timer);
 		}
 	}
 
@@ -209,6 +227,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 
 	/** Resumes the inbox: after a crash, or when a retry is due. */
 	override async alarm(): Promise<void> {
+		this.alarmAt = null; // it rang
 		// The recovery path trusts the table, not what this activation believes.
 		if (!this.draining) this.inbox.forget();
 		// proactive: due timers (ctx.schedule) first; dropped if the user unsubscribed meanwhile
@@ -224,8 +243,6 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private drain(): Promise<void> {
 		this.queued = true;
 		if (!this.draining) {
-			// Not awaited: it joins the queued event's writes in one commit.
-			this.setAlarm(Date.now() + SAFETY_NET_MS);
 			this.draining = this.drainLoop().finally(() => {
 				this.draining = undefined;
 			});
@@ -246,8 +263,14 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 	}
 
-	/** Sets (or with null clears) the alarm without waiting: the output gate holds what follows. */
+	/**
+	 * Sets (or with null clears) the alarm without waiting: the output gate holds what follows.
+	 * Skipped when the alarm is already so as far as this activation knows: an alarm left by an
+	 * earlier one only wakes the object for nothing.
+	 */
 	private setAlarm(at: number | null): void {
+		if (at === this.alarmAt) return;
+		this.alarmAt = at;
 		const storage = this.ctx.storage;
 		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) =>
 			console.error("Subscriber alarm:", error),
@@ -325,7 +348,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	async rejected(userId: string, status: number): Promise<void> {
 		if (status !== 5 && status !== 6) return;
 		this.store.learn(userId, status === 6 ? "unsubscribed" : "gone", Date.now());
-		await syncRoster(this.env, this.sql, this.store.profile()); // proactive: roster
+		await syncRoster(this.env, this.store, this.waitUntil); // proactive: roster
 	}
 
 	/** This user's `get_user_details` answer: Viber is asked at most once per 12 h. */
@@ -343,8 +366,13 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		return this.bot.restoreSession(this.store.loadSession());
 	}
 
+	/** Where a message this object sent stands: its receipts are kept by the receipts shards. */
 	async messageStatus(token: string): Promise<{ status: MessageStatus; detail?: string } | null> {
-		return this.store.messageStatus(token) ?? null;
+		const sent = this.store.sentMessage(token);
+		const userId = this.store.profile()?.userId;
+		if (!sent || !userId) return null;
+		const received = await receiptStatus(this.env, userId, token, sent.sentAt);
+		return laterStatus(sent, received);
 	}
 
 	async deadLetters(): Promise<DeadLetter[]> {

@@ -1,7 +1,7 @@
 /** Hands a verified callback to the one place that handles it, and shapes Viber's answer. */
 
 import { Context } from "../framework/context";
-import { countBroadcastReceipt } from "../proactive/receipts";
+import { isBroadcastToken, receiptOf, recordReceipt } from "../proactive/receipts";
 import { guardedApi, subscribersOf } from "../runtime/guarded-api";
 import { viberFromEnv } from "../runtime/viber";
 import type { AnyBot } from "../subscriber/subscriber";
@@ -32,9 +32,11 @@ export function staleness(callback: Callback, now: number): string | undefined {
 
 /**
  * `webhook` is answered here. A callback outside the replay window is answered 200 (so that a
- * late resend stops) and logged, and nothing else happens. An event about a user goes to that
- * user's Subscriber, which answers at once (and with the welcome message for
- * `conversation_started`). An event about no user runs the handlers after the response.
+ * late resend stops) and logged, and nothing else happens. A receipt goes to its user's receipts
+ * shard, batched, and to the user's Subscriber only if the bot handles receipts. Any other event
+ * about a user goes to that user's Subscriber, which answers when the handlers are done or after
+ * `HANDLER_BUDGET_MS` (with the welcome message for `conversation_started`). An event about no
+ * user runs the handlers after the response.
  */
 export async function dispatch(
 	callback: Callback,
@@ -59,14 +61,23 @@ export async function dispatch(
 		);
 		return new Response("ok");
 	}
-	// proactive: a broadcast's receipts are counted in its stats, waking no user object unless
-	// the bot asked for receipt handlers; then the count and the user's object go side by side.
-	const counted = countBroadcastReceipt(env, callback);
-	if (!bot.broadcastReceiptHandlers && (await counted)) return new Response("ok");
-	const [result] = await Promise.all([
-		env.SUBSCRIBER.getByName(userId).receive(userId, callback),
-		counted,
-	]);
+	const receipt = receiptOf(callback);
+	if (receipt) {
+		// Every receipt is kept by its user's receipts shard; the user's object wakes only for the
+		// bot's receipt handlers (for a broadcast's receipts, only if the bot asked for that).
+		const stored = recordReceipt(env, receipt, waitUntil);
+		stored.catch(() => {}); // awaited below: no unhandled rejection meanwhile
+		const handled =
+			bot.mayHandle(callback.event) &&
+			(bot.broadcastReceiptHandlers || !(await isBroadcastToken(env, receipt.token)));
+		if (!handled) {
+			await stored;
+			return new Response("ok");
+		}
+		await Promise.all([env.SUBSCRIBER.getByName(userId).receive(userId, callback), stored]);
+		return new Response("ok");
+	}
+	const result = await env.SUBSCRIBER.getByName(userId).receive(userId, callback);
 	if (result.welcome) return new Response(result.welcome, { headers: JSON_HEADERS });
 	return new Response("ok");
 }

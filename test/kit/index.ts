@@ -82,7 +82,10 @@ export function createKit<B = Bot>(options: KitOptions) {
 					statuses = tries.map((e) => e.status);
 					return statuses.includes(200);
 				},
-				() => `The bot did not accept "${event}" (its answers: ${statuses.join(", ") || "none"})`,
+				() =>
+					statuses.length === 0
+						? `The bot was still handling "${event}" (it had not answered yet)`
+						: `The bot did not accept "${event}" (its answers: ${statuses.join(", ")})`,
 			);
 			await until(
 				async () => (await subscriber(userId).pendingEvents()) === 0,

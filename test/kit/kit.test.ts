@@ -107,7 +107,7 @@ describe("the test kit", () => {
 		const impatient = createKit<typeof testBot>({ ...options, timeoutMs: 100 });
 		const hal = await impatient.user();
 		await expect(hal.send("slow 1000")).rejects.toThrow(
-			'The bot was still handling "message" (is a handler failing and being retried?) after 100 ms',
+			'The bot was still handling "message" (it had not answered yet) after 100 ms',
 		);
 	});
 });

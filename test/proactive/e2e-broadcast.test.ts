@@ -19,6 +19,12 @@ async function admin(method: string, path: string, body?: unknown) {
 	return (await res.json()) as Record<string, unknown> & { receipts?: Record<string, number> };
 }
 
+const answeredOk = (entry: Record<string, unknown>, name: string, userId: string) =>
+	entry.kind === "callback" &&
+	entry.name === name &&
+	entry.user_id === userId &&
+	entry.status === 200;
+
 describe("a broadcast through the emulator", { timeout: 60_000 }, () => {
 	beforeAll(async () => {
 		expect(await emulator.setWebhook()).toMatchObject({ status: 0 });
@@ -31,7 +37,14 @@ describe("a broadcast through the emulator", { timeout: 60_000 }, () => {
 		for (const user of users) await emulator.say(user.id, "hello");
 		const [leaver, ...staying] = users as [(typeof users)[0], ...typeof users];
 		await emulator.unsubscribe(leaver.id);
-		// The roster learns of each subscription from the user's own events.
+		// The roster learns of each subscription from the user's own events, before the bot answers
+		// them: wait for the answers, which the emulator delivers in the background.
+		const answered = (name: string, userId: string) => async () => {
+			const entries = await emulator.log();
+			expect(entries.some((e) => answeredOk(e, name, userId))).toBe(true);
+		};
+		for (const user of users) await vi.waitFor(answered("message", user.id), { timeout: 10_000 });
+		await vi.waitFor(answered("unsubscribed", leaver.id), { timeout: 10_000 });
 		const text = "Morning news for replace_me_with_user_name";
 		const { id } = await admin("POST", "/admin/broadcasts", { text, filter: { country: "EB" } });
 		await vi.waitFor(
