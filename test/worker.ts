@@ -15,6 +15,8 @@ import { effectHandlers } from "./bots/effects";
 export interface TestSession {
 	texts: number;
 	others: number;
+	/** Runs of the welcome handler, counted when the conversation's context is "count". */
+	welcomes?: number;
 }
 
 export const testBot = new Bot<TestSession>({
@@ -94,6 +96,7 @@ testBot.hears(/^order (\w+)$/, (ctx) => ctx.reply(`ordered ${ctx.match[1]}`));
 testBot.on("conversation_started", async (ctx) => {
 	if (ctx.event.context === "slow") await scheduler.wait(500);
 	if (ctx.event.context === "throw") throw new Error("no welcome, on purpose");
+	if (ctx.event.context === "count") ctx.session.welcomes = (ctx.session.welcomes ?? 0) + 1;
 	ctx.welcome({
 		type: "text",
 		text: `Hi ${ctx.user?.name ?? "there"}!`,

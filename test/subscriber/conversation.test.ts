@@ -32,11 +32,12 @@ describe("Subscriber conversation", () => {
 
 	it("answers a resent conversation_started with the same welcome, running the handlers once", async () => {
 		const userId = newUserId();
-		const event = callbacks.conversationStarted(userId, true);
+		const event = callbacks.conversationStarted(userId, true, { context: "count" });
 		const first = await (await post(event)).text();
 		const again = await post(event);
 		expect(await again.text()).toBe(first);
 		expect(await subscriber(userId).profile()).toMatchObject({ state: "subscribed" });
+		expect(await subscriber(userId).session()).toMatchObject({ welcomes: 1 });
 	});
 
 	it("gives a resend that arrives while the welcome is being made the same welcome", async () => {
