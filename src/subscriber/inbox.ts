@@ -36,6 +36,8 @@ export class Inbox {
 	private live: number | undefined;
 	/** The only live entry, when it was queued in this activation and has not run yet. */
 	private only: InboxEntry | undefined;
+	/** Set by `forget`: a database made in this activation may hold entries by now. */
+	private forgotten = false;
 
 	constructor(private readonly sql: Sql) {}
 
@@ -49,8 +51,8 @@ export class Inbox {
 				now,
 			)
 			.one();
-		// A database made in this activation held no entry before this one.
-		if (this.live === undefined && this.sql.created) this.live = 0;
+		// A database made in this activation held no entry before this one (unless forgotten).
+		if (this.live === undefined && this.sql.created && !this.forgotten) this.live = 0;
 		if (this.live !== undefined) this.live += 1;
 		this.only =
 			this.live === 1 ? { seq, callback, attempts: 0, dueAt: now, effects: [] } : undefined;
@@ -84,6 +86,7 @@ export class Inbox {
 
 	/** Reads the inbox back next time instead of trusting what this activation knows. */
 	forget(): void {
+		this.forgotten = true;
 		this.live = undefined;
 		this.only = undefined;
 	}

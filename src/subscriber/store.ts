@@ -95,6 +95,8 @@ function userIn(callback: Callback): ViberUser | undefined {
 /** The subscriber row, cached for the activation: every write to it goes through here. */
 export class SubscriberStore {
 	private cached: Row | undefined;
+	/** The last roster version handed out in this activation, its write maybe still in flight. */
+	private rosterVersionIssued = 0;
 
 	constructor(private readonly sql: Sql) {}
 
@@ -260,7 +262,11 @@ export class SubscriberStore {
 	 */
 	nextRosterVersion(now: number): number {
 		const last = optional<number>(this.row()?.roster_version) ?? 0;
-		return Math.max(now, last + 1);
+		// Two writes in flight at once within one millisecond must not share a version either:
+		// the roster keeps the first of equal versions.
+		const version = Math.max(now, last + 1, this.rosterVersionIssued + 1);
+		this.rosterVersionIssued = version;
+		return version;
 	}
 
 	/** The roster took `snapshot` as `version`, unless a later version was taken meanwhile. */

@@ -7,6 +7,7 @@ import {
 	listSubscribers,
 	refusedByRoster,
 } from "../../src/proactive/roster-client";
+import { toCallback } from "../../src/viber/callback";
 import { callbacks, newUserId, post, subscriber, user } from "../helpers/callbacks";
 import { captureErrors } from "../helpers/console";
 import { fakeViber } from "../helpers/fake-viber";
@@ -57,6 +58,25 @@ describe("roster", () => {
 		await vi.waitFor(() =>
 			errors.logged(/Dead letter: "message" failed 1 times: ViberApiError: .*status 6/),
 		);
+	});
+
+	it("takes the later of two changes made in the same millisecond", async () => {
+		const userId = newUserId();
+		const subscribed = toCallback(callbacks.subscribed(userId));
+		const unsubscribed = toCallback({
+			...callbacks.unsubscribed(userId),
+			timestamp: (subscribed.timestamp ?? 0) + 1,
+		});
+		// The object's clock reads the same for both roster writes, as it does within one turn.
+		const now = vi.spyOn(Date, "now").mockReturnValue(Date.now());
+		try {
+			await runInDurableObject(subscriber(userId), (instance) =>
+				Promise.all([instance.receive(userId, subscribed), instance.receive(userId, unsubscribed)]),
+			);
+		} finally {
+			now.mockRestore();
+		}
+		expect(await rosterState(userId)).toBe("unsubscribed");
 	});
 
 	it("picks up a user subscribed before the roster existed on their next event", async () => {
