@@ -81,7 +81,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private draining: Promise<void> | undefined;
 	/** Set when an event is queued: the drain in progress looks at the inbox once more. */
 	private queued = false;
-	/** The alarm as this activation set it (null: none, as far as it knows). */
+	/** The alarm as this activation set it (null: none, as far as it knows; NaN: unknown). */
 	private alarmAt: number | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -272,9 +272,11 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		if (at === this.alarmAt) return;
 		this.alarmAt = at;
 		const storage = this.ctx.storage;
-		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) =>
-			console.error("Subscriber alarm:", error),
-		);
+		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) => {
+			// Unknown now: the next call goes through whatever it asks for.
+			if (this.alarmAt === at) this.alarmAt = Number.NaN;
+			console.error("Subscriber alarm:", error);
+		});
 	}
 
 	/** Runs the next entry if it is due: "ran", "empty", or the time it is due. */
