@@ -65,6 +65,7 @@ function digest(text: string): string {
  */
 export class EffectJournal {
 	private next = 0;
+	private closed = false;
 
 	constructor(
 		private readonly records: EffectRecord[],
@@ -90,7 +91,13 @@ export class EffectJournal {
 		}
 	}
 
+	/** The event is done: effects that end later are not saved (nothing will replay them). */
+	close(): void {
+		this.closed = true;
+	}
+
 	private keep(record: EffectRecord): void {
+		if (this.closed) return;
 		const i = this.records.findIndex((r) => r.pos === record.pos);
 		if (i >= 0) this.records[i] = record;
 		else this.records.push(record);

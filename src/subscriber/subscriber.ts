@@ -286,16 +286,15 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		if (entry.dueAt > Date.now()) return entry.dueAt;
 		const { attempts: maxAttempts } = this.bot.retry;
 		const attempt = entry.attempts + 1;
+		const journal = this.journalOf(entry);
 		try {
-			const run = await this.runHandlers(
-				entry.callback,
-				attempt,
-				attempt < maxAttempts,
-				this.journalOf(entry),
-			);
+			const run = await this.runHandlers(entry.callback, attempt, attempt < maxAttempts, journal);
 			// One synchronous block, so one transaction: the session and the end of the event.
 			this.saveSession(run);
 			this.inbox.done(entry.seq);
+			// Its row is gone and its seq may be given to the next event: a send the handler did
+			// not await must not write its record there.
+			journal.close();
 		} catch (error) {
 			if (attempt >= maxAttempts || isPermanent(error)) {
 				this.inbox.bury(entry.seq, attempt, describe(error), Date.now());
