@@ -22,8 +22,35 @@ function chunkedBody(chunks = Number.POSITIVE_INFINITY) {
 	return { stream, seen };
 }
 
+/** An endless body of 10 bytes every 200 ms: slower than any deadline allows. */
+function trickle() {
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			await scheduler.wait(200);
+			controller.enqueue(new Uint8Array(10).fill(0x20));
+		},
+	});
+}
+
 function postRaw(body: BodyInit, headers: Record<string, string> = {}, path = "/webhook") {
 	return exports.default.fetch(`http://bot.test${path}`, { method: "POST", headers, body });
+}
+
+/** In-process: across a service binding the sender's own fetch would fail first on a broken body. */
+function postInProcess(body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) {
+	const request = new Request("http://bot.test/webhook", { method: "POST", body, headers });
+	return createApp(testBot).fetch(request, env, createExecutionContext());
+}
+
+/** A body that sends `bytes`, then breaks off (`error`) or ends there. */
+function cutBody(bytes: Uint8Array, how: "error" | "close") {
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			controller.enqueue(bytes);
+			if (how === "error") controller.error(new Error("connection lost"));
+			else controller.close();
+		},
+	});
 }
 
 describe("POST /webhook body cap", () => {
@@ -80,34 +107,34 @@ describe("POST /webhook body cap", () => {
 		expect(seen.pulled).toBe(pulled);
 	});
 
-	it("answers 408 to a body that trickles in slower than the deadline", async () => {
-		const stream = new ReadableStream<Uint8Array>({
-			async pull(controller) {
-				await scheduler.wait(200);
-				controller.enqueue(new Uint8Array(10).fill(0x20));
-			},
+	for (const [how, headers] of [
+		["chunked body", {}],
+		["body of a declared length", { "content-length": "100000" }],
+	] as const) {
+		it(`answers 408 to a ${how} that trickles in slower than the deadline`, async () => {
+			const started = Date.now();
+			const res = await postInProcess(trickle(), headers);
+			expect(res.status).toBe(408);
+			expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_WITHIN_MS - 100);
+			expect(Date.now() - started).toBeLessThan(BODY_WITHIN_MS + 10_000);
 		});
-		const started = Date.now();
-		const res = await postRaw(stream);
-		expect(res.status).toBe(408);
-		expect(Date.now() - started).toBeGreaterThanOrEqual(BODY_WITHIN_MS - 100);
-		expect(Date.now() - started).toBeLessThan(BODY_WITHIN_MS + 10_000);
-	});
+	}
 
 	it("answers 400 to an upload that breaks off, and dispatches nothing", async () => {
 		const userId = newUserId();
-		const head = JSON.stringify(callbacks.text(userId, "x")).slice(0, 40);
-		const stream = new ReadableStream<Uint8Array>({
-			start(controller) {
-				controller.enqueue(new TextEncoder().encode(head));
-				controller.error(new Error("connection lost"));
-			},
-		});
-		// In-process: across a service binding the sender's own fetch would fail first.
-		const request = new Request("http://bot.test/webhook", { method: "POST", body: stream });
-		const res = await createApp(testBot).fetch(request, env, createExecutionContext());
+		const head = new TextEncoder().encode(JSON.stringify(callbacks.text(userId, "x")).slice(0, 40));
+		const res = await postInProcess(cutBody(head, "error"));
 		expect(res.status).toBe(400);
 		expect(await res.json()).toEqual({ error: "the body broke off" });
+		expect(await subscriber(userId).profile()).toBeNull();
+	});
+
+	it("answers 400 to a body of a declared length that breaks off or ends short", async () => {
+		const userId = newUserId();
+		const text = new TextEncoder().encode(JSON.stringify(callbacks.text(userId, "x")));
+		const declared = { "content-length": String(text.byteLength) };
+		expect((await postInProcess(cutBody(text.slice(0, 40), "error"), declared)).status).toBe(400);
+		expect((await postInProcess(cutBody(text.slice(0, 40), "close"), declared)).status).toBe(400);
 		expect(await subscriber(userId).profile()).toBeNull();
 	});
 
