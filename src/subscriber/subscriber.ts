@@ -81,8 +81,8 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 	private draining: Promise<void> | undefined;
 	/** Set when an event is queued: the drain in progress looks at the inbox once more. */
 	private queued = false;
-	/** The alarm as this activation set it (null: none, as far as it knows; NaN: unknown). */
-	private alarmAt: number | null = null;
+	/** The alarm as this activation set it (null: none, as far as it knows; undefined: unknown). */
+	private alarmAt: number | null | undefined = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -121,7 +121,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 			// A resend while the first welcome is still being made gets that welcome too.
 			const welcome = (await this.welcomes.get(key)) ?? this.store.seenResponse(key);
 			// A resend after a run that died with its object: the entry waits in the inbox.
-			if (!this.draining && this.inbox.head()) await this.drainWithin(HANDLER_BUDGET_MS);
+			if (!this.draining && this.inbox.head()) await this.drainWithin();
 			return { duplicate: true, welcome };
 		}
 		if (!RECEIPTS.has(callback.event)) this.store.record(userId, callback, now);
@@ -141,23 +141,23 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		}
 		if (handled) {
 			this.inbox.push(callback, callback.timestamp ?? now, now);
-			await this.drainWithin(HANDLER_BUDGET_MS);
+			await this.drainWithin();
 		}
 		await roster;
 		return { duplicate: false };
 	}
 
 	/**
-	 * Runs the inbox, waiting for it up to `budgetMs`; past that the run goes on after the
+	 * Runs the inbox, waiting for it up to `HANDLER_BUDGET_MS`; past that the run goes on after the
 	 * caller is answered, with the safety-net alarm set. If the object dies during a run that
 	 * was awaited, the webhook answers 5xx, and Viber's resend (a duplicate) resumes the inbox.
 	 */
-	private async drainWithin(budgetMs: number): Promise<void> {
+	private async drainWithin(): Promise<void> {
 		const running = this.drain();
 		this.ctx.waitUntil(running);
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const late = new Promise<"late">((resolve) => {
-			timer = setTimeout(() => resolve("late"), budgetMs);
+			timer = setTimeout(() => resolve("late"), HANDLER_BUDGET_MS);
 		});
 		try {
 			if ((await Promise.race([running, late])) === "late") {
@@ -274,7 +274,7 @@ export abstract class SubscriberObject extends DurableObject<Env> {
 		const storage = this.ctx.storage;
 		(at === null ? storage.deleteAlarm() : storage.setAlarm(at)).catch((error: unknown) => {
 			// Unknown now: the next call goes through whatever it asks for.
-			if (this.alarmAt === at) this.alarmAt = Number.NaN;
+			if (this.alarmAt === at) this.alarmAt = undefined;
 			console.error("Subscriber alarm:", error);
 		});
 	}
