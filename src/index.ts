@@ -26,4 +26,4 @@ export {
 	Roster,
 } from "./proactive";
 
-export default { fetch: app.fetch, ...proactiveHandlers(bot.jobs) } satisfies ExportedHandler<Env>;
+export default { fetch: app.fetch, ...proactiveHandlers(bot) } satisfies ExportedHandler<Env>;

@@ -164,5 +164,5 @@ app.route("/admin", adminRoutes());
 
 export default {
 	fetch: app.fetch,
-	...proactiveHandlers(testBot.jobs),
+	...proactiveHandlers(testBot),
 } satisfies ExportedHandler<Env>;

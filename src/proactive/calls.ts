@@ -1,34 +1,55 @@
 /**
- * The batches of one queue delivery: claimed in the ledger (one request per broadcast), checked
- * against the roster, timed by the pacer in one request, called together at their time and
+ * The batches of one queue delivery: claimed in the ledger (one request per broadcast), timed by
+ * the pacer in one request, checked against the roster at their time, called together and
  * recorded together after, so a redelivered batch is never sent twice.
  */
 import { subscribersOf } from "../runtime/guarded-api";
 import { senderFromEnv } from "../runtime/viber";
-import { createViberApi, isRetryable, type ViberApi } from "../viber/client";
+import {
+	createViberApi,
+	isRetryable,
+	MAX_BROADCAST_RECEIVERS,
+	type ViberApi,
+} from "../viber/client";
 import { ViberApiError } from "../viber/errors";
-import type { FailedReceiver } from "../viber/schemas/responses";
+import { JsonText, stringifyJson } from "../viber/json";
+import { prepareMessage } from "../viber/limits";
+import { BroadcastResponseSchema, type FailedReceiver } from "../viber/schemas/responses";
 import type { BatchOutcome, BeginResult } from "./ledger";
-import { departInGroups, reserveSlots } from "./pacer";
-import { registerBroadcastToken } from "./receipts";
+import { departInGroups, LATE_MS, reserveSlots } from "./pacer";
+import { registerBroadcastTokens } from "./receipts";
 import { rosterShard } from "./roster-client";
-import type { BroadcastTask } from "./tasks";
+import type { Batch } from "./tasks";
+
+/** Batches whose receivers are read and times reserved together, before their calls leave. */
+const CHUNK = 100;
 
 /** How long a claim on a batch lasts: far longer than one call, pacing wait excluded. */
 const LEASE_MS = 60_000;
 
-export type BatchTask = Extract<BroadcastTask, { kind: "batch" }>;
+/** A batch of one broadcast. */
+export type BatchTask = Batch & { id: string };
 
-/** A batch claimed for its call, with the receivers still subscribed at claim time. */
+export interface CallOptions {
+	/** Register each call's token for `isBroadcastToken` (see `tellsBroadcastReceipts`). */
+	registerTokens: boolean;
+}
+
+/** A batch claimed for its call. */
 export interface Claim {
 	task: BatchTask;
 	begun: Extract<BeginResult, { action: "send" }>;
-	ids: string[];
-	skipped: number;
 }
 
 /** A message's outcome: done (ack), to be delivered again later, or a claimed batch to call. */
 export type Step = "ack" | "retry" | Claim;
+
+/** A claimed batch's receivers still subscribed at its time: as JSON text, and how many. */
+interface Receivers {
+	json: string;
+	count: number;
+	skipped: number;
+}
 
 function broadcastApi(env: Env): ViberApi {
 	// One try per delivery: the queue's redelivery with backoff does the retrying.
@@ -43,9 +64,8 @@ function broadcastApi(env: Env): ViberApi {
 const ledgerOf = (env: Env, claim: { task: BatchTask }) => env.BROADCAST.getByName(claim.task.id);
 
 /**
- * Claims batches, one ledger request per broadcast, and reads each one's receivers. Each
- * promise: a claim to call, "ack" when there is nothing to call (sent before, or everyone
- * left), "retry" while another delivery holds the claim.
+ * Claims batches, one ledger request per broadcast. Each promise: a claim to call, "ack" when
+ * there is nothing to call (sent before), "retry" while another delivery holds the claim.
  */
 export function claimBatches(env: Env, tasks: BatchTask[]): Promise<Step>[] {
 	const claims = new Map<string, Promise<BeginResult[]>>();
@@ -59,81 +79,142 @@ export function claimBatches(env: Env, tasks: BatchTask[]): Promise<Step>[] {
 		const sameId = tasks.filter((t) => t.id === task.id);
 		const begun = (await claims.get(task.id))?.[sameId.indexOf(task)];
 		if (!begun) throw new Error(`batch ${task.key}: no claim`);
-		if (begun.action !== "send") {
-			if (begun.action === "unknown") {
-				console.error(
-					`Broadcast ${task.id} batch ${task.key}: claimed, never recorded; not sent again`,
-				);
-			}
-			return begun.action === "wait" ? "retry" : "ack";
-		}
-		let ids: string[];
-		try {
-			// The roster again, at send time: users who left since the broadcast started are dropped.
-			const lists = await Promise.all(
-				task.pieces.map((p) =>
-					rosterShard(env, p.shard).idsIn(p.run, begun.filter, begun.startedAt),
-				),
+		if (begun.action === "send") return { task, begun };
+		if (begun.action === "unknown") {
+			console.error(
+				`Broadcast ${task.id} batch ${task.key}: claimed, never recorded; not sent again`,
 			);
-			ids = lists.flat();
-		} catch (error) {
-			await ledgerOf(env, { task }).release(task.key, String(error));
-			throw error;
 		}
-		const skipped = task.pieces.reduce((n, p) => n + p.run.count, 0) - ids.length;
-		if (ids.length > 0) return { task, begun, ids, skipped };
-		await ledgerOf(env, { task }).finish(task.key, { sent: 0, skipped, failed: [] });
-		return "ack";
+		return begun.action === "wait" ? "retry" : "ack";
 	});
 }
 
 /**
- * Makes the claimed batches' calls, paced: their times come from one request to the pacer, the
- * calls of one time leave together and are recorded together. `settle` hears of each batch's
- * end: "ack", or "retry" when its call certainly did not go out (the claim is given back).
+ * The roster again, shortly before the batches' calls: users who left since the broadcast
+ * started, or since the batch was queued, are dropped. One request per shard and broadcast.
+ */
+async function receiversOf(env: Env, claims: Claim[]): Promise<Receivers[]> {
+	const pieces = claims.flatMap((claim) => claim.task.pieces.map((piece) => ({ claim, piece })));
+	const lists = new Map<(typeof pieces)[number], { count: number; json: string }>();
+	const asks = Map.groupBy(pieces, (p) => `${p.claim.task.id} ${p.piece.shard}`);
+	await Promise.all(
+		[...asks.values()].map(async (ask) => {
+			const { piece, claim } = ask[0] as (typeof pieces)[number];
+			const { filter, startedAt } = claim.begun;
+			const runs = ask.map((p) => p.piece.run);
+			const answers = await rosterShard(env, piece.shard).idsInMany(runs, filter, startedAt);
+			for (const [i, p] of ask.entries())
+				lists.set(p, answers[i] as { count: number; json: string });
+		}),
+	);
+	const byClaim = Map.groupBy(pieces, (p) => p.claim);
+	return claims.map((claim) => {
+		const own = (byClaim.get(claim) ?? []).map(
+			(p) => lists.get(p) as { count: number; json: string },
+		);
+		const count = own.reduce((n, l) => n + l.count, 0);
+		const queued = claim.task.pieces.reduce((n, p) => n + p.run.count, 0);
+		// Pieces of one batch are joined as JSON text: `[a,b]` and `[c]` make `[a,b,c]`.
+		const parts = own.filter((l) => l.count > 0).map((l) => l.json.slice(1, -1));
+		return { json: `[${parts.join(",")}]`, count, skipped: queued - count };
+	});
+}
+
+/**
+ * Makes the claimed batches' calls, paced. Their receivers are read first, so that a call
+ * leaves at its time rather than a roster read after it; a call that waits for a later time
+ * has them read again just before (`departInGroups`' `soon`). The times come from one request
+ * to the pacer; the calls of one time leave together and are recorded together. `settle` hears
+ * of each batch's end: "ack", or "retry" when its call certainly did not go out (the claim is
+ * given back).
  */
 export async function callBatches(
 	env: Env,
 	claims: Claim[],
+	options: CallOptions,
 	settle: (claim: Claim, step: "ack" | "retry") => void,
 ): Promise<void> {
 	const giveBack = async (group: Claim[], error: unknown) => {
-		console.error(`Broadcast calls not timed, retried: ${error}`);
+		console.error(`Broadcast calls not made, retried: ${error}`);
 		await Promise.allSettled(group.map((c) => ledgerOf(env, c).release(c.task.key, String(error))));
 		for (const claim of group) settle(claim, "retry");
 	};
-	let slots: (number | undefined)[];
-	try {
-		slots = await reserveSlots(env, claims.length);
-	} catch (error) {
-		return giveBack(claims, error);
+	const receivers = new Map<Claim, Receivers>();
+	const read = async (group: Claim[]) => {
+		const lists = await receiversOf(env, group);
+		for (const [i, claim] of group.entries()) receivers.set(claim, lists[i] as Receivers);
+	};
+	const answered = new Map<Claim, Promise<unknown>>();
+	/** Calls the group's batches that still have receivers, and records them all. */
+	const go = async (group: Claim[]) => {
+		const calls = Promise.all(
+			group.map((claim) => callNow(env, claim, receivers.get(claim) as Receivers)),
+		);
+		for (const claim of group)
+			answered.set(
+				claim,
+				calls.catch(() => {}),
+			);
+		const answers = await calls;
+		const done = group.flatMap((claim, i) => {
+			const answer = answers[i];
+			if (answer) return [{ claim, ...answer }];
+			settle(claim, "retry");
+			return [];
+		});
+		try {
+			await record(env, done, options);
+		} catch (error) {
+			// Delivered again, the batches find their claims: waited for, then "unknown", never resent.
+			console.error(`Broadcast calls made but not recorded: ${error}`);
+			for (const { claim } of done) settle(claim, "retry");
+			return;
+		}
+		for (const { claim } of done) settle(claim, "ack");
+	};
+	// In chunks: a chunk's calls are on their way while the next chunk's receivers are read. The
+	// next chunk takes its times once calls that left at once are answered, so that no more than a
+	// chunk is on its way at a time: a call then reaches Viber close to its time.
+	const departures: Promise<void>[] = [];
+	let onTheirWay: { chunk: Claim[]; departing: Promise<unknown> } | undefined;
+	for (let i = 0; i < claims.length; i += CHUNK) {
+		const chunk = claims.slice(i, i + CHUNK);
+		try {
+			await read(chunk);
+		} catch (error) {
+			departures.push(giveBack(chunk, error));
+			continue;
+		}
+		if (onTheirWay) {
+			const { chunk: earlier, departing } = onTheirWay;
+			await Promise.all(earlier.map((c) => answered.get(c) ?? departing.catch(() => {})));
+		}
+		// Batches everyone left need no time: recorded at once.
+		const empty = chunk.filter((c) => receivers.get(c)?.count === 0);
+		const toCall = chunk.filter((c) => !empty.includes(c));
+		if (empty.length > 0) departures.push(go(empty));
+		let slots: (number | undefined)[];
+		try {
+			slots = await reserveSlots(env, toCall.length);
+		} catch (error) {
+			departures.push(giveBack(toCall, error));
+			continue;
+		}
+		const departing = departInGroups(env, toCall, slots, {
+			fail: giveBack,
+			// A claim that waits for a time far ahead is kept that long (and the call then made).
+			onTime: async (at, group) => {
+				if (at - Date.now() <= LEASE_MS / 2) return;
+				await Promise.all(group.map((c) => ledgerOf(env, c).extend(c.task.key, at + LEASE_MS)));
+			},
+			soon: read,
+			go,
+		});
+		departures.push(departing);
+		const atOnce = slots.every((at) => at === undefined || at <= Date.now() + LATE_MS);
+		onTheirWay = atOnce ? { chunk: toCall, departing } : undefined;
 	}
-	await departInGroups(env, claims, slots, {
-		fail: giveBack,
-		// A claim that waits for a time far ahead is kept that long (and the call then made).
-		onTime: async (at, group) => {
-			if (at - Date.now() <= LEASE_MS / 2) return;
-			await Promise.all(group.map((c) => ledgerOf(env, c).extend(c.task.key, at + LEASE_MS)));
-		},
-		go: async (group) => {
-			const answers = await Promise.all(group.map((claim) => call(env, claim)));
-			const done = group.flatMap((claim, i) => {
-				const answer = answers[i];
-				if (answer) return [{ claim, ...answer }];
-				settle(claim, "retry");
-				return [];
-			});
-			try {
-				await record(env, done);
-			} catch (error) {
-				// Delivered again, the batches find their claims: waited for, then "unknown", never resent.
-				console.error(`Broadcast calls made but not recorded: ${error}`);
-				for (const { claim } of done) settle(claim, "retry");
-				return;
-			}
-			for (const { claim } of done) settle(claim, "ack");
-		},
-	});
+	await Promise.all(departures);
 }
 
 /** What a call ended with: its outcome to record, and the receivers Viber refused. */
@@ -142,15 +223,23 @@ interface Answer {
 	rejected: FailedReceiver[];
 }
 
-/** One batch's call; undefined when it certainly did not go out (the claim is given back). */
-async function call(env: Env, claim: Claim): Promise<Answer | undefined> {
-	const { task, begun, ids, skipped } = claim;
+/**
+ * One batch's call, to its receivers (none: no call); undefined when it certainly did not go out
+ * (the claim is given back).
+ */
+async function callNow(env: Env, claim: Claim, receivers: Receivers): Promise<Answer | undefined> {
+	const { task, begun } = claim;
+	const { count, skipped } = receivers;
+	if (count === 0) return { outcome: { sent: 0, skipped, failed: [] }, rejected: [] };
 	try {
-		const answer = await broadcastApi(env).broadcastMessage(ids, begun.message);
-		const rejected = answer.failed_list;
+		if (count > MAX_BROADCAST_RECEIVERS) throw new Error(`batch of ${count} receivers`);
+		const message = stringifyJson(prepareMessage(begun.message, { sender: senderFromEnv(env) }));
+		const body = new JsonText(`${message.slice(0, -1)},"broadcast_list":${receivers.json}}`);
+		const answer = await broadcastApi(env).call("broadcast_message", body, BroadcastResponseSchema);
+		const rejected = answer.failed_list ?? [];
 		const failed = rejected.map((f) => ({ status: f.status }));
-		const token = answer.message_tokens[0];
-		return { outcome: { sent: ids.length - failed.length, skipped, token, failed }, rejected };
+		const token = answer.message_token;
+		return { outcome: { sent: count - failed.length, skipped, token, failed }, rejected };
 	} catch (error) {
 		if (isRetryable(error)) {
 			await ledgerOf(env, claim).release(task.key, String(error));
@@ -158,14 +247,20 @@ async function call(env: Env, claim: Claim): Promise<Answer | undefined> {
 		}
 		// An answer that broke off after Viber's 200 went out; so did a call with a malformed answer.
 		const refused = error instanceof ViberApiError ? error.status : undefined;
-		const failed = refused === undefined ? [] : ids.map(() => ({ status: refused }));
+		const failed = Array.from({ length: refused === undefined ? 0 : count }, () => ({
+			status: refused as number,
+		}));
 		console.error(`Broadcast ${task.id} batch ${task.key}: ${error}`);
-		return { outcome: { sent: ids.length - failed.length, skipped, failed }, rejected: [] };
+		return { outcome: { sent: count - failed.length, skipped, failed }, rejected: [] };
 	}
 }
 
 /** Records the outcomes of calls that left together (one request per broadcast), then their follow-ups. */
-async function record(env: Env, done: (Answer & { claim: Claim })[]): Promise<void> {
+async function record(
+	env: Env,
+	done: (Answer & { claim: Claim })[],
+	options: CallOptions,
+): Promise<void> {
 	for (const [id, ofId] of Map.groupBy(done, (d) => d.claim.task.id)) {
 		await env.BROADCAST.getByName(id).finishMany(
 			ofId.map(({ claim, outcome }) => ({ key: claim.task.key, outcome })),
@@ -173,10 +268,17 @@ async function record(env: Env, done: (Answer & { claim: Claim })[]): Promise<vo
 	}
 	// Best effort after the record: a lost update is learnt again from the next broadcast.
 	const subscribers = subscribersOf(env);
-	const followUps = done.flatMap(({ claim, outcome, rejected }) => [
-		...(outcome.token ? [registerBroadcastToken(env, outcome.token, claim.task.id)] : []),
-		...rejected.map((f) => subscribers.rejected(f.receiver, f.status)),
-	]);
+	const tokens = options.registerTokens
+		? done.flatMap(({ claim, outcome }) =>
+				outcome.token ? [{ token: outcome.token, broadcastId: claim.task.id }] : [],
+			)
+		: [];
+	const followUps = [
+		...(tokens.length > 0 ? [registerBroadcastTokens(env, tokens)] : []),
+		...done.flatMap(({ rejected }) =>
+			rejected.map((f) => subscribers.rejected(f.receiver, f.status)),
+		),
+	];
 	for (const result of await Promise.allSettled(followUps)) {
 		if (result.status === "rejected") console.error(`Broadcast follow-up failed: ${result.reason}`);
 	}

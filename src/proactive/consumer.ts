@@ -4,10 +4,17 @@
  * a redelivered batch is never sent twice. Retries back off; exhausted batches go to the
  * dead-letter queue, whose consumer records and logs them.
  */
-import { type BatchTask, type Claim, callBatches, claimBatches } from "./calls";
+import { type BatchTask, type CallOptions, type Claim, callBatches, claimBatches } from "./calls";
 import { batchKey } from "./ledger";
 import { rosterShard } from "./roster-client";
-import { BATCH_SIZE, BATCHES_PER_STEP, type BroadcastTask, SEND_BATCH_MAX } from "./tasks";
+import {
+	BATCH_SIZE,
+	BATCHES_PER_MESSAGE,
+	BATCHES_PER_STEP,
+	type Batch,
+	type BroadcastTask,
+	SEND_BATCH_MAX,
+} from "./tasks";
 
 /** Longest backoff between deliveries of a failing message. */
 const MAX_DELAY_S = 300;
@@ -23,47 +30,78 @@ export function retryDelaySeconds(attempts: number): number {
 /**
  * Handles one delivery of the broadcast queue or its dead-letter queue. Planning steps run and
  * batches are claimed side by side; the claimed batches are then timed in one request to the
- * pacer and called together (calls.ts).
+ * pacer and called together (calls.ts). A message of several batches is acked when all of them
+ * ended, and delivered again if one must be retried: the ledger skips those already sent.
  */
 export async function consumeBroadcasts(
 	batch: MessageBatch<BroadcastTask>,
 	env: Env,
+	options: CallOptions = { registerTokens: true },
 ): Promise<void> {
 	const dead = batch.queue.endsWith(DEAD_LETTER_SUFFIX);
-	const batches = batch.messages.flatMap((m) =>
-		!dead && m.body.kind === "batch" ? [m as Message<BatchTask>] : [],
-	);
+	const units = dead
+		? []
+		: batch.messages.flatMap((message) =>
+				batchesOf(message.body).map((task) => ({ message, task })),
+			);
 	const claiming = claimBatches(
 		env,
-		batches.map((m) => m.body),
+		units.map((u) => u.task),
 	);
+	const open = new Map<Message<BroadcastTask>, { left: number; retry: boolean }>();
+	for (const { message } of units) {
+		const state = open.get(message) ?? { left: 0, retry: false };
+		open.set(message, { ...state, left: state.left + 1 });
+	}
+	/** One batch of a message ended; the message is settled with its last batch. */
+	const ended = (message: Message<BroadcastTask>, step: "ack" | "retry") => {
+		const state = open.get(message) as { left: number; retry: boolean };
+		state.left -= 1;
+		state.retry ||= step === "retry";
+		if (state.left === 0) settle(message, state.retry ? "retry" : "ack");
+	};
 	const claims = new Map<Claim, Message<BroadcastTask>>();
-	await Promise.all(
-		batch.messages.map((message) =>
-			attempt(message, async () => {
-				const task = message.body;
-				if (dead) await buryTask(env, task);
-				else if (task.kind === "plan") await planStep(env, task);
-				else {
-					const step = await claiming[batches.indexOf(message as Message<BatchTask>)];
-					if (typeof step !== "object") return step as "ack" | "retry";
-					claims.set(step, message);
-					return "later";
-				}
-				return "ack";
-			}),
-		),
-	);
+	await Promise.all([
+		...batch.messages
+			.filter((message) => dead || batchesOf(message.body).length === 0)
+			.map((message) =>
+				attempt(message, async () => {
+					const task = message.body;
+					if (dead) await buryTask(env, task);
+					else if (task.kind === "plan") await planStep(env, task);
+					return "ack";
+				}),
+			),
+		...units.map(async ({ message }, i) => {
+			try {
+				const step = await claiming[i];
+				if (typeof step === "object") claims.set(step, message);
+				else ended(message, step as "ack" | "retry");
+			} catch (error) {
+				console.error(
+					`Broadcast batch not claimed (attempt ${message.attempts}), retried: ${error}`,
+				);
+				ended(message, "retry");
+			}
+		}),
+	]);
 	if (claims.size === 0) return;
 	const settled = new Set<Claim>();
 	try {
-		await callBatches(env, [...claims.keys()], (claim, step) => {
+		await callBatches(env, [...claims.keys()], options, (claim, step) => {
 			settled.add(claim);
-			settle(claims.get(claim) as Message<BroadcastTask>, step);
+			ended(claims.get(claim) as Message<BroadcastTask>, step);
 		});
 	} finally {
-		for (const [claim, message] of claims) if (!settled.has(claim)) settle(message, "retry");
+		for (const [claim, message] of claims) if (!settled.has(claim)) ended(message, "retry");
 	}
+}
+
+/** The batches a queue message carries (none for a planning step). */
+function batchesOf(task: BroadcastTask): BatchTask[] {
+	if (task.kind === "batches") return task.batches.map((b) => ({ id: task.id, ...b }));
+	if (task.kind === "batch") return [{ id: task.id, key: task.key, pieces: task.pieces }];
+	return [];
 }
 
 /** Acks a message, or retries it with backoff. */
@@ -72,14 +110,13 @@ function settle(message: Message<BroadcastTask>, step: "ack" | "retry"): void {
 	else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
 }
 
-/** Runs one message's work and settles it on the outcome ("later": settled by the caller). */
+/** Runs one message's work and settles it on the outcome. */
 async function attempt(
 	message: Message<BroadcastTask>,
-	work: () => Promise<"ack" | "retry" | "later">,
+	work: () => Promise<"ack" | "retry">,
 ): Promise<void> {
 	try {
-		const step = await work();
-		if (step !== "later") settle(message, step);
+		settle(message, await work());
 	} catch (error) {
 		console.error(`Broadcast task failed (attempt ${message.attempts}), retried: ${error}`);
 		settle(message, "retry");
@@ -101,15 +138,21 @@ async function planStep(env: Env, task: Extract<BroadcastTask, { kind: "plan" }>
 		));
 	// Idempotent: a redelivered step gets the plan recorded first, and the packs it made.
 	const plan = await ledger.recordPlan(task.shard, task.after, cut, BATCH_SIZE);
-	const tasks: BroadcastTask[] = [
+	const batches: Batch[] = [
 		...plan.ranges.map((run) => ({
-			kind: "batch" as const,
-			id: task.id,
 			key: batchKey(task.shard, run),
 			pieces: [{ shard: task.shard, run }],
 		})),
-		...plan.packs.map((pack) => ({ kind: "batch" as const, id: task.id, ...pack })),
+		...plan.packs,
 	];
+	const tasks: BroadcastTask[] = [];
+	for (let i = 0; i < batches.length; i += BATCHES_PER_MESSAGE) {
+		tasks.push({
+			kind: "batches",
+			id: task.id,
+			batches: batches.slice(i, i + BATCHES_PER_MESSAGE),
+		});
+	}
 	const last = plan.ranges.at(-1);
 	if (plan.more && last) tasks.push({ ...task, after: last.to });
 	for (let i = 0; i < tasks.length; i += SEND_BATCH_MAX) {
@@ -119,10 +162,14 @@ async function planStep(env: Env, task: Extract<BroadcastTask, { kind: "plan" }>
 	}
 }
 
-/** A task the queue gave up on: its batch is recorded as dead and logged. */
+/** A task the queue gave up on: its batches are recorded as dead (unless sent) and logged. */
 async function buryTask(env: Env, task: BroadcastTask): Promise<void> {
-	const what = task.kind === "plan" ? `planning step of shard ${task.shard}` : `batch ${task.key}`;
+	const batches = batchesOf(task);
+	const what =
+		task.kind === "plan"
+			? `planning step of shard ${task.shard}`
+			: `batch${batches.length > 1 ? "es" : ""} ${batches.map((b) => b.key).join(", ")}`;
 	console.error(`Broadcast ${task.id}: ${what} ended in the dead-letter queue`);
-	if (task.kind === "batch")
-		await env.BROADCAST.getByName(task.id).deadLetter(task.key, "dead letter");
+	const ledger = env.BROADCAST.getByName(task.id);
+	for (const b of batches) await ledger.deadLetter(b.key, "dead letter");
 }

@@ -195,18 +195,25 @@ export class LedgerObject extends SqlObject {
 	 * outcome recorded may have been sent, so it is never sent again ("unknown").
 	 */
 	async begin(key: string, now: number, leaseMs: number): Promise<BeginResult> {
-		return this.claim(key, now, leaseMs);
+		return this.beginMany([key], now, leaseMs)[0] as BeginResult;
 	}
 
 	/** `begin` for the batches of one queue delivery, in one request. */
-	async beginMany(keys: string[], now: number, leaseMs: number): Promise<BeginResult[]> {
-		return keys.map((key) => this.claim(key, now, leaseMs));
+	beginMany(keys: string[], now: number, leaseMs: number): BeginResult[] {
+		const meta = this.meta();
+		// One "send" for all: the answer carries the message once, however many batches it is for.
+		const send: BeginResult | undefined = meta && {
+			action: "send",
+			message: JSON.parse(meta.message as string) as OutgoingMessage,
+			filter: JSON.parse(meta.filter as string) as SubscriberFilter,
+			startedAt: meta.started_at as number,
+		};
+		return keys.map((key) => this.claim(key, now, leaseMs, send));
 	}
 
-	private claim(key: string, now: number, leaseMs: number): BeginResult {
+	private claim(key: string, now: number, leaseMs: number, send?: BeginResult): BeginResult {
 		const batch = this.sql.exec<Row>("SELECT * FROM batches WHERE key = ?", key).toArray()[0];
-		const meta = this.meta();
-		if (!batch || !meta) throw new Error(`unknown broadcast batch ${key}`);
+		if (!batch || !send) throw new Error(`unknown broadcast batch ${key}`);
 		if (batch.state === "sending") {
 			if ((batch.lease_until as number) > now) return { action: "wait" };
 			this.sql.exec("UPDATE batches SET state = 'unknown' WHERE key = ?", key);
@@ -218,12 +225,7 @@ export class LedgerObject extends SqlObject {
 			now + leaseMs,
 			key,
 		);
-		return {
-			action: "send",
-			message: JSON.parse(meta.message as string) as OutgoingMessage,
-			filter: JSON.parse(meta.filter as string) as SubscriberFilter,
-			startedAt: meta.started_at as number,
-		};
+		return send;
 	}
 
 	/** Extends a claim that must wait for its slot past the usual lease. */
@@ -280,6 +282,14 @@ export class LedgerObject extends SqlObject {
 			key,
 		);
 		return dead.rowsWritten > 0;
+	}
+
+	/** The message tokens of the calls made, for counting their receipts. */
+	async tokens(): Promise<string[]> {
+		return this.sql
+			.exec<{ token: string }>("SELECT token FROM batches WHERE token IS NOT NULL")
+			.toArray()
+			.map((r) => r.token);
 	}
 
 	/** Progress and counts of this broadcast, or null before `create`. */

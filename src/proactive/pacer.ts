@@ -100,7 +100,12 @@ export interface Departure<T> {
 	fail(items: T[], error: unknown): Promise<void>;
 	/** Hears of each time before its wait, to keep the calls' claims that long. */
 	onTime?(at: number, items: T[]): Promise<void>;
+	/** For items that wait longer than `SOON_MS`: runs `SOON_MS` before their time. */
+	soon?(items: T[]): Promise<void>;
 }
+
+/** How long before their time `Departure.soon` runs for items that waited. */
+export const SOON_MS = 300;
 
 /**
  * Waits for each time in `slots` (one per item) and hands the items of one time to `go`
@@ -125,6 +130,10 @@ export async function departInGroups<T>(
 			let retimed: (number | undefined)[] | undefined;
 			try {
 				await departure.onTime?.(at, group);
+				if (departure.soon && at - Date.now() > SOON_MS) {
+					await scheduler.wait(at - Date.now() - SOON_MS);
+					await departure.soon(group);
+				}
 				const wait = at - Date.now();
 				if (wait > 0) await scheduler.wait(wait);
 				const late = Date.now() - at;

@@ -24,7 +24,7 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, broadcast_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tokens_by_broadcast ON tokens (broadcast_id);
+DROP INDEX IF EXISTS tokens_by_broadcast;
 CREATE TABLE IF NOT EXISTS receipt_log (
 	token TEXT NOT NULL, user_id TEXT NOT NULL, event TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT,
 	PRIMARY KEY (token, user_id, event)
@@ -75,12 +75,14 @@ export class ReceiptsObject extends SqlObject {
 		);
 	}
 
-	async register(token: string, broadcastId: string): Promise<void> {
-		this.sql.exec(
-			"INSERT OR IGNORE INTO tokens (token, broadcast_id) VALUES (?, ?)",
-			token,
-			broadcastId,
-		);
+	async register(tokens: { token: string; broadcastId: string }[]): Promise<void> {
+		for (const { token, broadcastId } of tokens) {
+			this.sql.exec(
+				"INSERT OR IGNORE INTO tokens (token, broadcast_id) VALUES (?, ?)",
+				token,
+				broadcastId,
+			);
+		}
 	}
 
 	async isBroadcast(token: string): Promise<boolean> {
@@ -144,13 +146,6 @@ export class ReceiptsObject extends SqlObject {
 		return counts;
 	}
 
-	async tokensOf(broadcastId: string): Promise<string[]> {
-		return this.sql
-			.exec<{ token: string }>("SELECT token FROM tokens WHERE broadcast_id = ?", broadcastId)
-			.toArray()
-			.map((r) => r.token);
-	}
-
 	private purge(now: number): void {
 		if (now - this.purgedAt < PURGE_EVERY_MS) return;
 		this.purgedAt = now;
@@ -159,21 +154,41 @@ export class ReceiptsObject extends SqlObject {
 	}
 }
 
-const shard = (env: Env, key: string) =>
-	env.RECEIPTS.getByName(`receipts-${shardOf(key, shardCount(env))}`);
+const tokenShard = (env: Env, token: string) =>
+	env.RECEIPTS.getByName(`receipts-${shardOf(token, shardCount(env))}`);
 
-/** Remembers that `token` is a call of broadcast `broadcastId`. */
-export function registerBroadcastToken(
+/**
+ * Whether the webhook must tell a broadcast's receipts from others: the bot handles receipts,
+ * but not those of broadcasts. Only then are broadcast tokens registered (`registerBroadcastTokens`).
+ */
+export function tellsBroadcastReceipts(bot: {
+	mayHandle(event: string): boolean;
+	readonly broadcastReceiptHandlers: boolean;
+}): boolean {
+	return !bot.broadcastReceiptHandlers && RECEIPT_EVENTS.some((event) => bot.mayHandle(event));
+}
+
+const RECEIPT_EVENTS = ["delivered", "seen", "failed"] as const;
+
+/**
+ * Remembers which broadcast each token's call belongs to, one request per token shard, for
+ * `isBroadcastToken`. A shard's write is a commit of its own, so it is made only for bots that
+ * `tellsBroadcastReceipts`; the broadcast's own stats take its tokens from its ledger.
+ */
+export async function registerBroadcastTokens(
 	env: Env,
-	token: string,
-	broadcastId: string,
+	tokens: { token: string; broadcastId: string }[],
 ): Promise<void> {
-	return shard(env, token).register(token, broadcastId);
+	const shards = shardCount(env);
+	const byShard = Map.groupBy(tokens, (t) => shardOf(t.token, shards));
+	await Promise.all(
+		[...byShard].map(([i, ofShard]) => env.RECEIPTS.getByName(`receipts-${i}`).register(ofShard)),
+	);
 }
 
 /** Whether `token` is a broadcast's: asked only for bots that handle receipts themselves. */
 export function isBroadcastToken(env: Env, token: string): Promise<boolean> {
-	return shard(env, token).isBroadcast(token);
+	return tokenShard(env, token).isBroadcast(token);
 }
 
 /** The shard that keeps a user's receipts: one of the first `LOG_SHARDS`. */
@@ -222,10 +237,13 @@ export function receiptStatus(
 	return env.RECEIPTS.getByName(logShardName(env, userId)).statusOf(userId, token, sentAt);
 }
 
-/** Receipt counts of a broadcast: its tokens from every token shard, counted in every shard. */
+/**
+ * Receipt counts of a broadcast: its calls' tokens from its ledger, counted in every shard (the
+ * log shards, and the token shards where an earlier release kept broadcast receipts).
+ */
 export async function tallyReceipts(env: Env, broadcastId: string): Promise<ReceiptCounts> {
 	const shards = range(shardCount(env)).map((i) => env.RECEIPTS.getByName(`receipts-${i}`));
-	const tokens = (await Promise.all(shards.map((s) => s.tokensOf(broadcastId)))).flat();
+	const tokens = await env.BROADCAST.getByName(broadcastId).tokens();
 	const zero: ReceiptCounts = { delivered: 0, seen: 0, failed: 0 };
 	if (tokens.length === 0) return zero;
 	// The tokens go in slices: SQLite refuses a bound value past its size limit (SQLITE_TOOBIG),

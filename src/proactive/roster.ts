@@ -11,7 +11,10 @@ CREATE TABLE IF NOT EXISTS roster (
 	subscribed_at INTEGER,
 	language TEXT, country TEXT, api_version INTEGER, last_inbound_at INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS roster_by_state ON roster (state, user_id);
+-- Covers a broadcast's reads (state, id range, subscribed_at) without a look into the table:
+-- cutting and reading batches took 2 to 6 times longer through the earlier (state, user_id).
+CREATE INDEX IF NOT EXISTS roster_by_state_since ON roster (state, user_id, subscribed_at);
+DROP INDEX IF EXISTS roster_by_state;
 CREATE INDEX IF NOT EXISTS roster_by_language ON roster (state, language, user_id);
 CREATE INDEX IF NOT EXISTS roster_by_country ON roster (state, country, user_id);
 CREATE INDEX IF NOT EXISTS roster_by_api_version ON roster (state, api_version, user_id);
@@ -119,47 +122,68 @@ export class RosterObject extends SqlObject {
 		runs: number,
 	): Promise<{ ranges: IdRange[]; more: boolean; lastIds?: string[] }> {
 		const where = whereSubscribed(filter, Date.now());
-		const ids = this.sql
-			.exec<{ user_id: string }>(
-				`SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ? AND user_id > ?
-				 ORDER BY user_id LIMIT ?`,
-				...where.args,
-				before,
-				after,
-				size * runs + 1,
-			)
-			.toArray()
-			.map((r) => r.user_id);
-		const more = ids.length > size * runs;
+		const query = (tail: string, ...args: SqlStorageValue[]) =>
+			this.sql
+				.exec<{ user_id: string }>(
+					`SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ? AND user_id > ?
+					 ORDER BY user_id ${tail}`,
+					...where.args,
+					before,
+					...args,
+				)
+				.toArray()
+				.map((r) => r.user_id);
+		// A run's last id is found by skipping `size - 1` ids inside SQLite: a step reads about 20
+		// ids, not 6,000 (numbering them with a window function sorted them in temporary tables).
 		const ranges: IdRange[] = [];
 		let from = after;
-		for (let i = 0; i < Math.min(ids.length, size * runs); i += size) {
-			const run = ids.slice(i, Math.min(i + size, size * runs));
-			const to = run[run.length - 1] as string;
-			ranges.push({ from, to, count: run.length });
+		while (ranges.length < runs) {
+			const [to] = query("LIMIT 1 OFFSET ?", from, size - 1);
+			if (to === undefined) break;
+			ranges.push({ from, to, count: size });
 			from = to;
 		}
-		// The last run's ids, when short, so that it can be split to fill shared batches.
-		const last = ranges.at(-1);
-		const lastIds = !more && last && last.count < size ? ids.slice(-last.count) : undefined;
-		return { ranges, more, ...(lastIds ? { lastIds } : {}) };
+		if (ranges.length === runs) return { ranges, more: query("LIMIT 1", from).length > 0 };
+		// The last run, when short, with its ids, so that it can be split to fill shared batches.
+		const lastIds = query("LIMIT ?", from, size);
+		const to = lastIds.at(-1);
+		if (to === undefined) return { ranges, more: false };
+		ranges.push({ from, to, count: lastIds.length });
+		return { ranges, more: false, lastIds };
 	}
 
-	/** The users of a run who are still subscribed now and still match: checked at send time. */
-	async idsIn(run: IdRange, filter: SubscriberFilter, before: number): Promise<string[]> {
+	/** `idsIn` for several runs, in one request. */
+	async idsInMany(
+		runs: IdRange[],
+		filter: SubscriberFilter,
+		before: number,
+	): Promise<{ count: number; json: string }[]> {
+		return Promise.all(runs.map((run) => this.idsIn(run, filter, before)));
+	}
+
+	/**
+	 * The users of a run who are still subscribed now and still match, checked at send time: their
+	 * count, and their ids as a JSON array, as the call's `broadcast_list` takes them.
+	 */
+	async idsIn(
+		run: IdRange,
+		filter: SubscriberFilter,
+		before: number,
+	): Promise<{ count: number; json: string }> {
 		const where = whereSubscribed(filter, Date.now());
+		// One row back instead of 300: the list is built in SQLite and goes into the call as is.
 		return this.sql
-			.exec<{ user_id: string }>(
-				`SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ?
-				 AND user_id > ? AND user_id <= ? ORDER BY user_id LIMIT ?`,
+			.exec<{ count: number; json: string }>(
+				`SELECT count(*) AS count, json_group_array(user_id) AS json FROM (
+				   SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ?
+				   AND user_id > ? AND user_id <= ? ORDER BY user_id LIMIT ?)`,
 				...where.args,
 				before,
 				run.from,
 				run.to,
 				run.count,
 			)
-			.toArray()
-			.map((r) => r.user_id);
+			.one();
 	}
 
 	/** Of `userIds`, those the roster knows may not be messaged (left, gone, never subscribed). */

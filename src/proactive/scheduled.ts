@@ -3,6 +3,7 @@
 import { consumeBroadcasts } from "./consumer";
 import { JobContext } from "./job-context";
 import type { JobRegistry } from "./jobs";
+import { tellsBroadcastReceipts } from "./receipts";
 import type { BroadcastTask } from "./tasks";
 
 /**
@@ -33,11 +34,20 @@ export async function runJobs(
 	if (errors.length > 0) throw errors[0];
 }
 
-/** The handlers the worker exports next to `fetch`, for a bot's jobs. */
-export function proactiveHandlers(jobs: JobRegistry) {
+/** What the proactive handlers need of a bot: its jobs, and which receipts it handles. */
+export interface ProactiveBot {
+	readonly jobs: JobRegistry;
+	mayHandle(event: string): boolean;
+	readonly broadcastReceiptHandlers: boolean;
+}
+
+/** The handlers the worker exports next to `fetch`, for a bot's jobs and broadcasts. */
+export function proactiveHandlers(bot: ProactiveBot) {
 	return {
-		scheduled: (controller: ScheduledController, env: Env) => runJobs(jobs, controller, env),
+		scheduled: (controller: ScheduledController, env: Env) => runJobs(bot.jobs, controller, env),
 		queue: (batch: MessageBatch, env: Env) =>
-			consumeBroadcasts(batch as MessageBatch<BroadcastTask>, env),
+			consumeBroadcasts(batch as MessageBatch<BroadcastTask>, env, {
+				registerTokens: tellsBroadcastReceipts(bot),
+			}),
 	};
 }

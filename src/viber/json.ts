@@ -35,10 +35,19 @@ type RawJson = (text: string) => unknown;
 const QUOTED_BIG_INTEGER = new RegExp(`"(${[...BIG_INTEGER_KEYS].join("|")})":"\\d`);
 
 /**
+ * JSON text made elsewhere, which `stringifyJson` returns as it is: a call's body built around
+ * a list that is JSON already (the roster builds a broadcast's receivers that way).
+ */
+export class JsonText {
+	constructor(readonly text: string) {}
+}
+
+/**
  * Serializes like `JSON.stringify`, but writes string `message_token`s made of digits as raw
  * JSON integers, the way Viber itself sends them.
  */
 export function stringifyJson(value: unknown): string {
+	if (value instanceof JsonText) return value.text;
 	// Most bodies (every send and broadcast) hold no token: the plain, native serialization is
 	// then the same text, and a replacer would slow down every value of a 300-id list.
 	const plain = JSON.stringify(value);

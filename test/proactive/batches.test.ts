@@ -1,11 +1,14 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createMessageBatch, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { Bot } from "../../src/framework/bot";
 import { broadcastStats } from "../../src/proactive/broadcast";
+import { consumeBroadcasts } from "../../src/proactive/consumer";
+import { isBroadcastToken, tellsBroadcastReceipts } from "../../src/proactive/receipts";
 import { applyToRoster } from "../../src/proactive/roster-client";
 import { shardCount, shardOf } from "../../src/proactive/shard";
 import type { BroadcastTask } from "../../src/proactive/tasks";
-import { callsWithText, deliver } from "../helpers/broadcast";
+import { broadcastTokens, callsWithText, deliver } from "../helpers/broadcast";
 import { captureErrors } from "../helpers/console";
 import { rosterShardOf, seedRoster } from "../helpers/roster";
 
@@ -100,6 +103,55 @@ describe("a broadcast batch", () => {
 		expect(await callsWithText("pair C7")).toEqual([b.inShard]);
 		// One time from the pacer per call made, taken for the delivery at once.
 		expect((await counter()) - reserved).toBe(2);
+	});
+
+	it("goes in a message with others, which is delivered again while one of them must be", async () => {
+		const { id, task, inShard } = await plannedBatch("C8", "many C8");
+		const batch = { key: task.key, pieces: task.pieces };
+		// The same batch twice in one message: the second finds the first's claim and must wait.
+		const message: BroadcastTask = { kind: "batches", id, batches: [batch, batch] };
+		const first = await deliver(QUEUE, [message]);
+		expect(first.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+		expect(first.explicitAcks).toEqual([]);
+		// Delivered again, the batch sent the first time is skipped: the message is acked.
+		const second = await deliver(QUEUE, [message], 2);
+		expect(second.explicitAcks).toEqual(["m0"]);
+		expect(await callsWithText("many C8")).toEqual([inShard]);
+	});
+
+	it("registers its call's token for the webhook only for a bot that handles receipts", async () => {
+		const a = await plannedBatch("C12", "tokens C12");
+		const batchOf = (task: typeof a.task) =>
+			createMessageBatch<BroadcastTask>(QUEUE, [
+				{ id: "m0", timestamp: new Date(), attempts: 1, body: task },
+			]);
+		await consumeBroadcasts(batchOf(a.task), env, { registerTokens: true });
+		const [tokenA] = await broadcastTokens(a.id);
+		expect(await isBroadcastToken(env, tokenA as string)).toBe(true);
+		// The test worker's bot handles no receipts: nothing to tell apart, no write per shard.
+		const b = await plannedBatch("C13", "tokens C13");
+		await deliver(QUEUE, [b.task]);
+		const [tokenB] = await broadcastTokens(b.id);
+		expect(tokenB).toBeDefined();
+		expect(await isBroadcastToken(env, tokenB as string)).toBe(false);
+	});
+
+	it("registers tokens for bots with receipt handlers that leave broadcasts' receipts out", () => {
+		const bot = (options = {}) => new Bot(options);
+		expect(tellsBroadcastReceipts(bot())).toBe(false);
+		const texts = bot();
+		texts.on("message:text", () => {});
+		expect(tellsBroadcastReceipts(texts)).toBe(false);
+		const seen = bot();
+		seen.on("seen", () => {});
+		expect(tellsBroadcastReceipts(seen)).toBe(true);
+		const all = bot({ broadcastReceiptHandlers: true });
+		all.on("delivered", () => {});
+		expect(tellsBroadcastReceipts(all)).toBe(false);
+		// A catch-all middleware may act on receipts too.
+		const catchAll = bot();
+		catchAll.use((_ctx, next) => next());
+		expect(tellsBroadcastReceipts(catchAll)).toBe(true);
 	});
 
 	it("ends in the dead-letter queue's record and log when it keeps failing", async () => {

@@ -22,7 +22,7 @@ function botWithJobs() {
 }
 
 const fire = (bot: Bot, cron: string, scheduledTime = 1_000) =>
-	proactiveHandlers(bot.jobs).scheduled(createScheduledController({ cron, scheduledTime }), env);
+	proactiveHandlers(bot).scheduled(createScheduledController({ cron, scheduledTime }), env);
 
 describe("cron jobs", () => {
 	const errors = captureErrors();

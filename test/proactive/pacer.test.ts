@@ -6,6 +6,7 @@ import {
 	LATE_MS,
 	MARGIN_MS,
 	type PacerObject,
+	SOON_MS,
 	WINDOW_MS,
 } from "../../src/proactive/pacer";
 
@@ -89,6 +90,23 @@ describe("departing at the reserved times", () => {
 		const retimed = went.filter((g) => g.items.includes("a") || g.items.includes("c"));
 		expect(retimed.flatMap((g) => g.items).sort()).toEqual(["a", "c"]);
 		for (const group of retimed) expect(group.at).toBeGreaterThanOrEqual(now + late);
+	});
+
+	it("gets calls that wait ready shortly before their time, and those due now at once", async () => {
+		const now = Date.now();
+		const events: string[] = [];
+		await departInGroups(env, ["later", "now"], [now + SOON_MS + 200, now], {
+			soon: async (items) => {
+				events.push(`soon ${items} ${Date.now() - now >= 200 ? "after wait" : "early"}`);
+			},
+			go: async (items) => {
+				events.push(`go ${items}`);
+			},
+			fail: async (_, error) => {
+				throw error;
+			},
+		});
+		expect(events).toEqual(["go now", "soon later after wait", "go later"]);
 	});
 
 	it("gives the calls back when the pacer cannot time them", async () => {

@@ -151,6 +151,36 @@ describe("roster", () => {
 		expect(await allSubscribed({ country: "S2", sessionOpen: true })).toEqual([writer]);
 	});
 
+	it("cuts a shard into runs of a size, the short last one with its ids", async () => {
+		const ids = await seedRoster(60, "R9");
+		const byShard = Map.groupBy(ids, (id) => rosterShardOf(id).id.toString());
+		const members = (
+			[...byShard.values()].sort((a, b) => b.length - a.length)[0] as string[]
+		).sort();
+		const shard = rosterShardOf(members[0] as string);
+		const filter = { country: "R9" };
+		const n = members.length;
+		// Runs of 2: as many full runs as asked for, and whether users are left after them.
+		const two = await shard.ranges("", filter, Date.now(), 2, 1);
+		expect(two).toEqual({ ranges: [{ from: "", to: members[1], count: 2 }], more: n > 2 });
+		// All of them: full runs of 2, then the short last run with its ids when n is odd.
+		const all = await shard.ranges("", filter, Date.now(), 2, n);
+		expect(all.more).toBe(false);
+		expect(all.ranges.map((r) => r.count).reduce((a, b) => a + b, 0)).toBe(n);
+		expect(all.ranges.map((r) => r.to)).toEqual(
+			members.filter((_, i) => i % 2 === 1 || i === n - 1),
+		);
+		expect(all.lastIds).toEqual(n % 2 === 1 ? [members[n - 1]] : undefined);
+		// Each run's ids come back as one JSON list, in order.
+		const first = all.ranges[0] as { from: string; to: string; count: number };
+		expect(await shard.idsIn(first, filter, Date.now())).toEqual({
+			count: 2,
+			json: JSON.stringify(members.slice(0, 2)),
+		});
+		// Users who subscribed after the broadcast started are left out.
+		expect(await shard.ranges("", filter, 0, 2, n)).toEqual({ ranges: [], more: false });
+	});
+
 	it("names the users a broadcast list must leave out, a query per shard", async () => {
 		const [stays, left, gone, opened, unknown] = Array.from({ length: 5 }, () => newUserId());
 		await applyToRoster(env, { userId: stays as string, state: "subscribed", version: 1 });

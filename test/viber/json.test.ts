@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseJson, stringifyJson } from "../../src/viber/json";
+import { JsonText, parseJson, stringifyJson } from "../../src/viber/json";
 
 describe("Viber JSON", () => {
 	it("writes a message_token of digits as a raw integer, every digit kept", () => {
@@ -24,6 +24,13 @@ describe("Viber JSON", () => {
 	it("keeps a token in a nested object and leaves a token that is not digits alone", () => {
 		expect(stringifyJson({ a: { message_token: "42" }, b: { message_token: "x1" } })).toBe(
 			'{"a":{"message_token":42},"b":{"message_token":"x1"}}',
+		);
+	});
+
+	it("takes JSON text made elsewhere as it is", () => {
+		const list = JSON.stringify(["a", "b"]);
+		expect(stringifyJson(new JsonText(`{"type":"text","broadcast_list":${list}}`))).toBe(
+			'{"type":"text","broadcast_list":["a","b"]}',
 		);
 	});
 });
