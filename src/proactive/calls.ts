@@ -16,7 +16,7 @@ import { JsonText, stringifyJson } from "../viber/json";
 import { prepareMessage } from "../viber/limits";
 import { BroadcastResponseSchema, type FailedReceiver } from "../viber/schemas/responses";
 import type { BatchOutcome, BeginResult } from "./ledger";
-import { departInGroups, LATE_MS, reserveSlots } from "./pacer";
+import { departInGroups, LATE_MS, reportAnswers, type Slot, takeSlots } from "./pacer";
 import { registerBroadcastTokens } from "./receipts";
 import { rosterShard } from "./roster-client";
 import type { Batch } from "./tasks";
@@ -140,6 +140,7 @@ export async function callBatches(
 		for (const claim of group) settle(claim, "retry");
 	};
 	const receivers = new Map<Claim, Receivers>();
+	const slots = new Map<Claim, Slot>();
 	const read = async (group: Claim[]) => {
 		const lists = await receiversOf(env, group);
 		for (const [i, claim] of group.entries()) receivers.set(claim, lists[i] as Receivers);
@@ -150,12 +151,18 @@ export async function callBatches(
 		const calls = Promise.all(
 			group.map((claim) => callNow(env, claim, receivers.get(claim) as Receivers)),
 		);
-		for (const claim of group)
-			answered.set(
-				claim,
-				calls.catch(() => {}),
-			);
+		const heard = calls.catch(() => {});
+		for (const claim of group) answered.set(claim, heard);
 		const answers = await calls;
+		// The pacer lets the calls a window later go a window after these answers: best effort.
+		const now = Date.now();
+		const reported = reportAnswers(
+			env,
+			group.flatMap((claim) => {
+				const slot = slots.get(claim);
+				return slot ? [{ ...slot, answered: now }] : [];
+			}),
+		).catch((error) => console.error(`Broadcast answers not reported to the pacer: ${error}`));
 		const done = group.flatMap((claim, i) => {
 			const answer = answers[i];
 			if (answer) return [{ claim, ...answer }];
@@ -163,7 +170,7 @@ export async function callBatches(
 			return [];
 		});
 		try {
-			await record(env, done, options);
+			await Promise.all([record(env, done, options), reported]);
 		} catch (error) {
 			// Delivered again, the batches find their claims: waited for, then "unknown", never resent.
 			console.error(`Broadcast calls made but not recorded: ${error}`);
@@ -193,14 +200,16 @@ export async function callBatches(
 		const empty = chunk.filter((c) => receivers.get(c)?.count === 0);
 		const toCall = chunk.filter((c) => !empty.includes(c));
 		if (empty.length > 0) departures.push(go(empty));
-		let slots: (number | undefined)[];
+		let taken: (Slot | undefined)[];
 		try {
-			slots = await reserveSlots(env, toCall.length);
+			taken = await takeSlots(env, toCall.length);
 		} catch (error) {
 			departures.push(giveBack(toCall, error));
 			continue;
 		}
-		const departing = departInGroups(env, toCall, slots, {
+		for (const [i, slot] of taken.entries()) if (slot) slots.set(toCall[i] as Claim, slot);
+		const times = taken.map((s) => s?.at);
+		const departing = departInGroups(env, toCall, times, {
 			fail: giveBack,
 			// A claim that waits for a time far ahead is kept that long (and the call then made).
 			onTime: async (at, group) => {
@@ -211,7 +220,7 @@ export async function callBatches(
 			go,
 		});
 		departures.push(departing);
-		const atOnce = slots.every((at) => at === undefined || at <= Date.now() + LATE_MS);
+		const atOnce = times.every((at) => at === undefined || at <= Date.now() + LATE_MS);
 		onTheirWay = atOnce ? { chunk: toCall, departing } : undefined;
 	}
 	await Promise.all(departures);

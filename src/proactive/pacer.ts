@@ -16,13 +16,18 @@ export const LATE_MS = 200;
 /** What a call's way to Viber (or the clocks of two machines) may differ from another's. */
 export const TRANSIT_MS = 100;
 /**
+ * What the clocks of two machines may differ by. A call's answer comes after Viber got the
+ * call, so the call `limit` later may leave a window after that answer, plus this.
+ */
+export const SKEW_MS = 50;
+/**
  * Slack on top of the window: a call may leave up to `LATE_MS` after its time, and reach Viber
  * up to `TRANSIT_MS` later than the call `limit` earlier would have; neither squeezes a window.
  */
 export const MARGIN_MS = LATE_MS + TRANSIT_MS;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL, answered INTEGER);
 CREATE TABLE IF NOT EXISTS counter (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), n INTEGER NOT NULL, last INTEGER NOT NULL);
 `;
 
@@ -32,18 +37,39 @@ const MAX_LEAD_MS = 1_000;
 /** Most times one `reserve` hands out: a consumer's delivery of batches. */
 export const MAX_RESERVE = 1000;
 
+/** Gives a ring of the first release, which had no `answered` column, that column. */
+export function upgradeRing(sql: SqlStorage): void {
+	const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('ring')");
+	if (!columns.toArray().some((c) => c.name === "answered")) {
+		sql.exec("ALTER TABLE ring ADD COLUMN answered INTEGER");
+	}
+}
+
+/** A reserved call time, and the slot of the ring it holds (to report its answer). */
+export interface Slot {
+	slot: number;
+	at: number;
+}
+
 export class PacerObject extends SqlObject {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, SCHEMA);
+		upgradeRing(this.sql);
+	}
+
+	/** `take`, the times only. */
+	async reserve(limit: number, count = 1, earliest = 0): Promise<number[]> {
+		return this.take(limit, count, earliest).map((s) => s.at);
 	}
 
 	/**
 	 * Reserves the next `count` call times, in order: each no earlier than `earliest` (epoch ms,
-	 * default now), than the previous reservation, nor than one window plus margin after the
-	 * reservation `limit` calls back. The times live in SQLite, so a restart of the object keeps
-	 * the limit; one call reserves for a whole delivery of batches.
+	 * default now), than the previous reservation, nor than one window after the call `limit`
+	 * calls back reached Viber at the latest: its answer (plus `SKEW_MS`) when `answered`
+	 * reported it, else its time plus `MARGIN_MS`. The times live in SQLite, so a restart of the
+	 * object keeps the limit; one call reserves for a whole delivery of batches.
 	 */
-	async reserve(limit: number, count = 1, earliest = 0): Promise<number[]> {
+	take(limit: number, count = 1, earliest = 0): Slot[] {
 		if (!Number.isInteger(limit) || limit < 1) throw new Error(`reserve: bad limit ${limit}`);
 		if (!Number.isInteger(count) || count < 1 || count > MAX_RESERVE) {
 			throw new Error(`reserve: 1 to ${MAX_RESERVE} times a call, not ${count}`);
@@ -53,18 +79,44 @@ export class PacerObject extends SqlObject {
 			.toArray()[0];
 		let n = counter?.n ?? 0;
 		let last = Math.max(Date.now(), earliest, counter?.last ?? 0);
-		const times: number[] = [];
+		const taken: Slot[] = [];
 		for (let i = 0; i < count; i++, n++) {
 			const slot = n % limit;
 			const previous = this.sql
-				.exec<{ at: number }>("SELECT at FROM ring WHERE slot = ?", slot)
+				.exec<{ at: number; answered: number | null }>(
+					"SELECT at, answered FROM ring WHERE slot = ?",
+					slot,
+				)
 				.toArray()[0];
-			last = Math.max(last, previous ? previous.at + WINDOW_MS + MARGIN_MS : 0);
-			this.sql.exec("INSERT OR REPLACE INTO ring (slot, at) VALUES (?, ?)", slot, last);
-			times.push(last);
+			if (previous) {
+				const reached =
+					previous.answered === null ? previous.at + MARGIN_MS : previous.answered + SKEW_MS;
+				last = Math.max(last, reached + WINDOW_MS);
+			}
+			this.sql.exec(
+				"INSERT OR REPLACE INTO ring (slot, at, answered) VALUES (?, ?, NULL)",
+				slot,
+				last,
+			);
+			taken.push({ slot, at: last });
 		}
 		this.sql.exec("INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)", n, last);
-		return times;
+		return taken;
+	}
+
+	/**
+	 * Records when calls were answered, so that the calls `limit` later may leave a window after
+	 * that rather than after their time plus the margin. A slot taken again since is left alone.
+	 */
+	answered(calls: (Slot & { answered: number })[]): void {
+		for (const { slot, at, answered } of calls) {
+			this.sql.exec(
+				"UPDATE ring SET answered = ? WHERE slot = ? AND at = ? AND answered IS NULL",
+				answered,
+				slot,
+				at,
+			);
+		}
 	}
 }
 
@@ -78,18 +130,37 @@ export function callsPerWindow(env: { BROADCAST_CALLS_PER_10S?: string }): numbe
 	return n;
 }
 
+const pacerOf = (env: Env) => env.PACER.getByName("broadcast");
+
 /**
- * Reserves `count` of this bot's next broadcast times (epoch ms, in order, none before
- * `earliest`), in one call; without pacing, `count` undefined times.
+ * Takes `count` of this bot's next broadcast slots (times in epoch ms, in order, none before
+ * `earliest`), in one call; without pacing, `count` undefined.
  */
+export async function takeSlots(
+	env: Env,
+	count: number,
+	earliest = 0,
+): Promise<(Slot | undefined)[]> {
+	const limit = callsPerWindow(env);
+	if (limit === 0 || count === 0) return Array.from({ length: count }, () => undefined);
+	return pacerOf(env).take(limit, count, earliest);
+}
+
+/** `takeSlots`, the times only. */
 export async function reserveSlots(
 	env: Env,
 	count: number,
 	earliest = 0,
 ): Promise<(number | undefined)[]> {
-	const limit = callsPerWindow(env);
-	if (limit === 0 || count === 0) return Array.from({ length: count }, () => undefined);
-	return env.PACER.getByName("broadcast").reserve(limit, count, earliest);
+	return (await takeSlots(env, count, earliest)).map((s) => s?.at);
+}
+
+/** Tells the pacer when the calls of these slots were answered (see `PacerObject.answered`). */
+export async function reportAnswers(
+	env: Env,
+	calls: (Slot & { answered: number })[],
+): Promise<void> {
+	if (calls.length > 0) await pacerOf(env).answered(calls);
 }
 
 /** What `departInGroups` does with the calls of one time. */

@@ -6,7 +6,10 @@ import {
 	LATE_MS,
 	MARGIN_MS,
 	type PacerObject,
+	SKEW_MS,
+	type Slot,
 	SOON_MS,
+	upgradeRing,
 	WINDOW_MS,
 } from "../../src/proactive/pacer";
 
@@ -66,6 +69,41 @@ describe("the pacer's reservations for several calls at once", () => {
 				runInDurableObject(pacer, (object: PacerObject) => object.reserve(500, count)),
 			).rejects.toThrow(/1 to 1000 times/);
 		}
+	});
+});
+
+describe("the pacer and the calls' answers", () => {
+	it("lets the call a window later go a window after the answer, early or late", async () => {
+		const pacer = env.PACER.getByName("pacer-answered");
+		const take = async (count: number) => (await pacer.take(2, count)).map((s) => ({ ...s }));
+		const [quick, slow] = (await take(2)) as [Slot, Slot];
+		// One call answered at once, one 2 s after its time (it reached Viber by then at most).
+		await pacer.answered([
+			{ ...quick, answered: quick.at + 20 },
+			{ ...slow, answered: slow.at + 2_000 },
+		]);
+		// A report for a slot taken again since changes nothing.
+		const [next, after] = (await take(2)) as [Slot, Slot];
+		await pacer.answered([{ ...quick, answered: quick.at + 9_999 }]);
+		expect(next.at).toBe(quick.at + 20 + SKEW_MS + WINDOW_MS);
+		expect(after.at).toBe(slow.at + 2_000 + SKEW_MS + WINDOW_MS);
+		// Not yet answered: a window plus the margin after its time, as before answers were heard.
+		const [third] = (await take(1)) as [Slot];
+		expect(third.at).toBe(next.at + MARGIN_MS + WINDOW_MS);
+	});
+
+	it("takes over a ring of the first release, which kept no answers", async () => {
+		const pacer = env.PACER.getByName("pacer-upgrade");
+		await runInDurableObject(pacer, (object: PacerObject, state) => {
+			state.storage.sql.exec(
+				"DROP TABLE ring; CREATE TABLE ring (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
+			);
+			state.storage.sql.exec("INSERT INTO ring (slot, at) VALUES (0, 1000)");
+			upgradeRing(state.storage.sql);
+			upgradeRing(state.storage.sql); // once is enough; a second time changes nothing
+			const [slot] = object.take(1, 1);
+			expect(slot?.at).toBeGreaterThanOrEqual(1000 + WINDOW_MS + MARGIN_MS);
+		});
 	});
 });
 
