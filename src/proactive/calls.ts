@@ -148,8 +148,16 @@ export async function callBatches(
 	const answered = new Map<Claim, Promise<unknown>>();
 	/** Calls the group's batches that still have receivers, and records them all. */
 	const go = async (group: Claim[]) => {
+		// When each call was answered (or failed): it reached Viber by then, if at all.
+		const heardAt = new Map<Claim, number>();
 		const calls = Promise.all(
-			group.map((claim) => callNow(env, claim, receivers.get(claim) as Receivers)),
+			group.map(async (claim) => {
+				try {
+					return await callNow(env, claim, receivers.get(claim) as Receivers);
+				} finally {
+					heardAt.set(claim, Date.now());
+				}
+			}),
 		);
 		const heard = calls.catch(() => {});
 		for (const claim of group) answered.set(claim, heard);
@@ -160,7 +168,7 @@ export async function callBatches(
 			env,
 			group.flatMap((claim) => {
 				const slot = slots.get(claim);
-				return slot ? [{ ...slot, answered: now }] : [];
+				return slot ? [{ ...slot, answered: heardAt.get(claim) ?? now }] : [];
 			}),
 		).catch((error) => console.error(`Broadcast answers not reported to the pacer: ${error}`));
 		const done = group.flatMap((claim, i) => {

@@ -5,7 +5,7 @@
  * dead-letter queue, whose consumer records and logs them.
  */
 import { type BatchTask, type CallOptions, type Claim, callBatches, claimBatches } from "./calls";
-import { batchKey } from "./ledger";
+import { batchKey, type Plan, type RecordedPlan } from "./ledger";
 import { rosterShard } from "./roster-client";
 import {
 	BATCH_SIZE,
@@ -61,17 +61,19 @@ export async function consumeBroadcasts(
 		if (state.left === 0) settle(message, state.retry ? "retry" : "ack");
 	};
 	const claims = new Map<Claim, Message<BroadcastTask>>();
+	const plans = dead ? [] : batch.messages.filter((m) => m.body.kind === "plan");
 	await Promise.all([
 		...batch.messages
-			.filter((message) => dead || batchesOf(message.body).length === 0)
+			.filter(
+				(message) => dead || (batchesOf(message.body).length === 0 && !plans.includes(message)),
+			)
 			.map((message) =>
 				attempt(message, async () => {
-					const task = message.body;
-					if (dead) await buryTask(env, task);
-					else if (task.kind === "plan") await planStep(env, task);
+					if (dead) await buryTask(env, message.body);
 					return "ack";
 				}),
 			),
+		...[...Map.groupBy(plans, (m) => m.body.id).values()].map((ofId) => planSteps(env, ofId)),
 		...units.map(async ({ message }, i) => {
 			try {
 				const step = await claiming[i];
@@ -123,21 +125,53 @@ async function attempt(
 	}
 }
 
-/** Cuts one stretch of a shard into batches and queues them, then the next stretch. */
-async function planStep(env: Env, task: Extract<BroadcastTask, { kind: "plan" }>): Promise<void> {
-	const ledger = env.BROADCAST.getByName(task.id);
-	const known = await ledger.plan(task.shard, task.after);
-	const cut =
-		known.plan ??
-		(await rosterShard(env, task.shard).ranges(
-			task.after,
-			known.filter,
-			known.startedAt,
+type PlanTask = Extract<BroadcastTask, { kind: "plan" }>;
+
+/**
+ * Runs the planning steps of one broadcast in a delivery: each cuts one stretch of a shard into
+ * batches and queues them, then the next stretch. Their plans are recorded in one ledger request
+ * (one commit for all). If that fails, every step is delivered again; steps are idempotent.
+ */
+async function planSteps(env: Env, messages: Message<BroadcastTask>[]): Promise<void> {
+	const tasks = messages.map((m) => m.body as PlanTask);
+	try {
+		const ledger = env.BROADCAST.getByName((tasks[0] as PlanTask).id);
+		const cuts = await Promise.all(
+			tasks.map(async (task) => {
+				const known = await ledger.plan(task.shard, task.after);
+				return (
+					known.plan ??
+					rosterShard(env, task.shard).ranges(
+						task.after,
+						known.filter,
+						known.startedAt,
+						BATCH_SIZE,
+						BATCHES_PER_STEP,
+					)
+				);
+			}),
+		);
+		// Idempotent: a redelivered step gets the plan recorded first, and the packs it made.
+		const recorded = await ledger.recordPlans(
+			tasks.map((task, i) => ({ shard: task.shard, after: task.after, plan: cuts[i] as Plan })),
 			BATCH_SIZE,
-			BATCHES_PER_STEP,
-		));
-	// Idempotent: a redelivered step gets the plan recorded first, and the packs it made.
-	const plan = await ledger.recordPlan(task.shard, task.after, cut, BATCH_SIZE);
+		);
+		await Promise.all(
+			messages.map((message, i) =>
+				attempt(message, async () => {
+					await queueBatches(env, tasks[i] as PlanTask, recorded[i] as RecordedPlan);
+					return "ack";
+				}),
+			),
+		);
+	} catch (error) {
+		console.error(`Broadcast planning failed, retried: ${error}`);
+		for (const message of messages) settle(message, "retry");
+	}
+}
+
+/** Queues a recorded plan's batches, five a message, then the step after it. */
+async function queueBatches(env: Env, task: PlanTask, plan: RecordedPlan): Promise<void> {
 	const batches: Batch[] = [
 		...plan.ranges.map((run) => ({
 			key: batchKey(task.shard, run),

@@ -128,6 +128,15 @@ export class LedgerObject extends SqlObject {
 	 * so a broadcast makes about N / size calls, not one extra per shard.
 	 */
 	async recordPlan(shard: number, after: string, plan: Plan, size: number): Promise<RecordedPlan> {
+		return this.keepPlan(shard, after, plan, size);
+	}
+
+	/** `recordPlan` for the planning steps of one delivery, in one request (one commit). */
+	recordPlans(steps: { shard: number; after: string; plan: Plan }[], size: number): RecordedPlan[] {
+		return steps.map((step) => this.keepPlan(step.shard, step.after, step.plan, size));
+	}
+
+	private keepPlan(shard: number, after: string, plan: Plan, size: number): RecordedPlan {
 		if (!this.storedPlan(shard, after)) {
 			const last = plan.ranges.at(-1);
 			const tail = !plan.more && last && last.count < size ? last : undefined;
