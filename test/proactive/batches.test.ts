@@ -8,7 +8,7 @@ import { isBroadcastToken, tellsBroadcastReceipts } from "../../src/proactive/re
 import { applyToRoster } from "../../src/proactive/roster-client";
 import { shardCount, shardOf } from "../../src/proactive/shard";
 import type { BroadcastTask } from "../../src/proactive/tasks";
-import { broadcastTokens, callsWithText, deliver } from "../helpers/broadcast";
+import { broadcastTokens, callsWithText, deliver, settled } from "../helpers/broadcast";
 import { captureErrors } from "../helpers/console";
 import { rosterShardOf, seedRoster } from "../helpers/roster";
 
@@ -152,6 +152,31 @@ describe("a broadcast batch", () => {
 		const catchAll = bot();
 		catchAll.use((_ctx, next) => next());
 		expect(tellsBroadcastReceipts(catchAll)).toBe(true);
+	});
+
+	it("is planned once when a delivery of planning steps comes again", async () => {
+		const ids = await seedRoster(50, "C14");
+		const id = "test-plan-again";
+		const shards = shardCount(env);
+		await env.BROADCAST.getByName(id).create({
+			id,
+			message: { type: "text", text: "plan C14" },
+			filter: { country: "C14" },
+			startedAt: Date.now(),
+			shards,
+		});
+		const steps: BroadcastTask[] = Array.from({ length: shards }, (_, shard) => ({
+			kind: "plan",
+			id,
+			shard,
+			after: "",
+		}));
+		expect((await deliver(QUEUE, steps)).explicitAcks).toHaveLength(shards);
+		expect((await deliver(QUEUE, steps, 2)).explicitAcks).toHaveLength(shards);
+		const stats = await settled(id);
+		expect(stats).toMatchObject({ queued: ids.length, sent: ids.length, unknown: 0 });
+		const calls = await callsWithText("plan C14");
+		expect(calls.flat().sort()).toEqual([...ids].sort());
 	});
 
 	it("ends in the dead-letter queue's record and log when it keeps failing", async () => {
