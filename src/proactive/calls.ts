@@ -16,7 +16,7 @@ import { JsonText, stringifyJson } from "../viber/json";
 import { prepareMessage } from "../viber/limits";
 import { BroadcastResponseSchema, type FailedReceiver } from "../viber/schemas/responses";
 import type { BatchOutcome, BeginResult } from "./ledger";
-import { departInGroups, LATE_MS, reportAnswers, type Slot, takeSlots } from "./pacer";
+import { departInGroups, keepSlots, LATE_MS, reportAnswers, type Slot, takeSlots } from "./pacer";
 import { registerBroadcastTokens } from "./receipts";
 import { rosterShard } from "./roster-client";
 import type { Batch } from "./tasks";
@@ -141,6 +141,17 @@ export async function callBatches(
 	};
 	const receivers = new Map<Claim, Receivers>();
 	const slots = new Map<Claim, Slot>();
+	const api = broadcastApi(env);
+	// A broadcast's message, checked and serialized once for all its calls.
+	const messages = new Map<string, string>();
+	const messageOf = ({ task, begun }: Claim) => {
+		let text = messages.get(task.id);
+		if (text === undefined) {
+			text = stringifyJson(prepareMessage(begun.message, { sender: senderFromEnv(env) }));
+			messages.set(task.id, text);
+		}
+		return text;
+	};
 	const read = async (group: Claim[]) => {
 		const lists = await receiversOf(env, group);
 		for (const [i, claim] of group.entries()) receivers.set(claim, lists[i] as Receivers);
@@ -148,27 +159,22 @@ export async function callBatches(
 	const answered = new Map<Claim, Promise<unknown>>();
 	/** Calls the group's batches that still have receivers, and records them all. */
 	const go = async (group: Claim[]) => {
-		// When each call was answered (or failed): it reached Viber by then, if at all.
-		const heardAt = new Map<Claim, number>();
 		const calls = Promise.all(
-			group.map(async (claim) => {
-				try {
-					return await callNow(env, claim, receivers.get(claim) as Receivers);
-				} finally {
-					heardAt.set(claim, Date.now());
-				}
-			}),
+			group.map((claim) =>
+				callNow(env, api, claim, receivers.get(claim) as Receivers, messageOf(claim)),
+			),
 		);
 		const heard = calls.catch(() => {});
 		for (const claim of group) answered.set(claim, heard);
 		const answers = await calls;
-		// The pacer lets the calls a window later go a window after these answers: best effort.
+		// The pacer lets the calls a window later go a window after these answers (they reached
+		// Viber by the last of them, if at all): best effort.
 		const now = Date.now();
 		const reported = reportAnswers(
 			env,
 			group.flatMap((claim) => {
 				const slot = slots.get(claim);
-				return slot ? [{ ...slot, answered: heardAt.get(claim) ?? now }] : [];
+				return slot ? [{ ...slot, answered: now }] : [];
 			}),
 		).catch((error) => console.error(`Broadcast answers not reported to the pacer: ${error}`));
 		const done = group.flatMap((claim, i) => {
@@ -225,6 +231,15 @@ export async function callBatches(
 				await Promise.all(group.map((c) => ledgerOf(env, c).extend(c.task.key, at + LEASE_MS)));
 			},
 			soon: read,
+			// Late: the calls keep their slots and go now if nobody has taken those slots again.
+			keep: async (group) => {
+				const held = group.flatMap((c) => slots.get(c) ?? []);
+				if (held.length < group.length) return false;
+				const now = Date.now();
+				if (!(await keepSlots(env, held, now))) return false;
+				for (const claim of group) slots.set(claim, { ...(slots.get(claim) as Slot), at: now });
+				return true;
+			},
 			go,
 		});
 		departures.push(departing);
@@ -244,15 +259,20 @@ interface Answer {
  * One batch's call, to its receivers (none: no call); undefined when it certainly did not go out
  * (the claim is given back).
  */
-async function callNow(env: Env, claim: Claim, receivers: Receivers): Promise<Answer | undefined> {
-	const { task, begun } = claim;
+async function callNow(
+	env: Env,
+	api: ViberApi,
+	claim: Claim,
+	receivers: Receivers,
+	message: string,
+): Promise<Answer | undefined> {
+	const { task } = claim;
 	const { count, skipped } = receivers;
 	if (count === 0) return { outcome: { sent: 0, skipped, failed: [] }, rejected: [] };
 	try {
 		if (count > MAX_BROADCAST_RECEIVERS) throw new Error(`batch of ${count} receivers`);
-		const message = stringifyJson(prepareMessage(begun.message, { sender: senderFromEnv(env) }));
 		const body = new JsonText(`${message.slice(0, -1)},"broadcast_list":${receivers.json}}`);
-		const answer = await broadcastApi(env).call("broadcast_message", body, BroadcastResponseSchema);
+		const answer = await api.call("broadcast_message", body, BroadcastResponseSchema);
 		const rejected = answer.failed_list ?? [];
 		const failed = rejected.map((f) => ({ status: f.status }));
 		const token = answer.message_token;

@@ -105,6 +105,23 @@ export class PacerObject extends SqlObject {
 	}
 
 	/**
+	 * Lets late calls keep their slots and leave `now`, if no call took those slots again since:
+	 * then no later time was worked out from theirs. All or nothing; false when any was taken.
+	 */
+	keep(slots: Slot[], now: number): boolean {
+		const held = slots.every(
+			({ slot, at }) =>
+				this.sql.exec("SELECT 1 FROM ring WHERE slot = ? AND at = ?", slot, at).toArray().length >
+				0,
+		);
+		if (!held) return false;
+		for (const { slot, at } of slots) {
+			this.sql.exec("UPDATE ring SET at = ? WHERE slot = ? AND at = ?", now, slot, at);
+		}
+		return true;
+	}
+
+	/**
 	 * Records when calls were answered, so that the calls `limit` later may leave a window after
 	 * that rather than after their time plus the margin. A slot taken again since is left alone.
 	 */
@@ -155,6 +172,11 @@ export async function reserveSlots(
 	return (await takeSlots(env, count, earliest)).map((s) => s?.at);
 }
 
+/** Asks the pacer whether late calls may keep their slots and leave now (`PacerObject.keep`). */
+export function keepSlots(env: Env, slots: Slot[], now: number): Promise<boolean> {
+	return pacerOf(env).keep(slots, now);
+}
+
 /** Tells the pacer when the calls of these slots were answered (see `PacerObject.answered`). */
 export async function reportAnswers(
 	env: Env,
@@ -173,6 +195,8 @@ export interface Departure<T> {
 	onTime?(at: number, items: T[]): Promise<void>;
 	/** For items that wait longer than `SOON_MS`: runs `SOON_MS` before their time. */
 	soon?(items: T[]): Promise<void>;
+	/** Items found late: true lets them go now (their slots were kept), else they are retimed. */
+	keep?(items: T[]): Promise<boolean>;
 }
 
 /** How long before their time `Departure.soon` runs for items that waited. */
@@ -208,7 +232,7 @@ export async function departInGroups<T>(
 				const wait = at - Date.now();
 				if (wait > 0) await scheduler.wait(wait);
 				const late = Date.now() - at;
-				if (late > LATE_MS) {
+				if (late > LATE_MS && !(await departure.keep?.(group))) {
 					const lead = Math.min(2 * late, MAX_LEAD_MS);
 					retimed = await reserveSlots(env, group.length, Date.now() + lead);
 				}

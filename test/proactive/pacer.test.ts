@@ -92,6 +92,22 @@ describe("the pacer and the calls' answers", () => {
 		expect(third.at).toBe(next.at + MARGIN_MS + WINDOW_MS);
 	});
 
+	it("lets late calls keep slots nobody took again, counting from when they left", async () => {
+		const pacer = env.PACER.getByName("pacer-keep");
+		const take = async (count: number) => (await pacer.take(2, count)).map((s) => ({ ...s }));
+		const [a, b] = (await take(2)) as [Slot, Slot];
+		expect(await pacer.keep([a], a.at + 500)).toBe(true);
+		// The next use of the slot counts from the time the late call left, not its old time.
+		const [c] = (await take(1)) as [Slot];
+		expect(c.slot).toBe(a.slot);
+		expect(c.at).toBe(a.at + 500 + MARGIN_MS + WINDOW_MS);
+		// Taken again since: the late call cannot keep it (it takes a new time instead); all or
+		// nothing, so the other slot of the group is left as it was.
+		expect(await pacer.keep([{ ...a, at: a.at + 500 }, b], c.at)).toBe(false);
+		const [d] = (await take(1)) as [Slot];
+		expect(d.at).toBe(Math.max(c.at, b.at + MARGIN_MS + WINDOW_MS));
+	});
+
 	it("takes over a ring of the first release, which kept no answers", async () => {
 		const pacer = env.PACER.getByName("pacer-upgrade");
 		await runInDurableObject(pacer, (object: PacerObject, state) => {
@@ -145,6 +161,22 @@ describe("departing at the reserved times", () => {
 			},
 		});
 		expect(events).toEqual(["go now", "soon later after wait", "go later"]);
+	});
+
+	it("lets a late group go at once when it keeps its slots, else gives it new times", async () => {
+		const now = Date.now();
+		const went: string[] = [];
+		const late = 3 * LATE_MS;
+		await departInGroups(env, ["kept", "moved"], [now - late, now - late - 1], {
+			keep: async (items) => items.includes("kept"),
+			go: async (items) => {
+				went.push(`${items} ${Date.now() - now < LATE_MS ? "at once" : "later"}`);
+			},
+			fail: async (_, error) => {
+				throw error;
+			},
+		});
+		expect(went).toEqual(["kept at once", "moved later"]);
 	});
 
 	it("gives the calls back when the pacer cannot time them", async () => {
