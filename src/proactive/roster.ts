@@ -133,13 +133,28 @@ export class RosterObject extends SqlObject {
 				)
 				.toArray()
 				.map((r) => r.user_id);
-		// A run's last id is found by skipping `size - 1` ids inside SQLite: a step reads about 20
-		// ids, not 6,000 (numbering them with a window function sorted them in temporary tables).
+		// Each run's last id is found by skipping `size - 1` ids inside SQLite, all runs in one
+		// statement: a step reads about 20 ids, not 6,000 (numbering them with a window function
+		// was 10 times slower; a statement per run cost more than its scan).
+		const ends = this.sql
+			.exec<{ user_id: string }>(
+				`WITH RECURSIVE ends(id, k) AS (
+				   SELECT ?, 0
+				   UNION ALL
+				   SELECT (SELECT user_id FROM roster WHERE ${where.sql} AND subscribed_at <= ? AND user_id > ends.id
+				           ORDER BY user_id LIMIT 1 OFFSET ?), k + 1
+				   FROM ends WHERE k < ? AND ends.id IS NOT NULL)
+				 SELECT id AS user_id FROM ends WHERE k > 0 AND id IS NOT NULL`,
+				after,
+				...where.args,
+				before,
+				size - 1,
+				runs,
+			)
+			.toArray();
 		const ranges: IdRange[] = [];
 		let from = after;
-		while (ranges.length < runs) {
-			const [to] = query("LIMIT 1 OFFSET ?", from, size - 1);
-			if (to === undefined) break;
+		for (const { user_id: to } of ends) {
 			ranges.push({ from, to, count: size });
 			from = to;
 		}
