@@ -75,9 +75,15 @@ export function claimBatches(env: Env, tasks: BatchTask[]): Promise<Step>[] {
 		const begun = env.BROADCAST.getByName(id).beginMany(keys, Date.now(), LEASE_MS);
 		claims.set(id, begun as unknown as Promise<BeginResult[]>);
 	}
-	return tasks.map(async (task) => {
-		const sameId = tasks.filter((t) => t.id === task.id);
-		const begun = (await claims.get(task.id))?.[sameId.indexOf(task)];
+	// Each task's place among its broadcast's keys, which is its place in the ledger's answer.
+	const seen = new Map<string, number>();
+	const places = tasks.map((t) => {
+		const place = seen.get(t.id) ?? 0;
+		seen.set(t.id, place + 1);
+		return place;
+	});
+	return tasks.map(async (task, i) => {
+		const begun = (await claims.get(task.id))?.[places[i] as number];
 		if (!begun) throw new Error(`batch ${task.key}: no claim`);
 		if (begun.action === "send") return { task, begun };
 		if (begun.action === "unknown") {
@@ -269,8 +275,14 @@ async function callNow(
 	const { task } = claim;
 	const { count, skipped } = receivers;
 	if (count === 0) return { outcome: { sent: 0, skipped, failed: [] }, rejected: [] };
+	if (count > MAX_BROADCAST_RECEIVERS) {
+		// Planning never makes one; were it to, it is given back and ends dead, never counted sent.
+		const error = `batch of ${count} receivers, over Viber's ${MAX_BROADCAST_RECEIVERS}`;
+		console.error(`Broadcast ${task.id} batch ${task.key}: ${error}`);
+		await ledgerOf(env, claim).release(task.key, error);
+		return undefined;
+	}
 	try {
-		if (count > MAX_BROADCAST_RECEIVERS) throw new Error(`batch of ${count} receivers`);
 		const body = new JsonText(`${message.slice(0, -1)},"broadcast_list":${receivers.json}}`);
 		const answer = await api.call("broadcast_message", body, BroadcastResponseSchema);
 		const rejected = answer.failed_list ?? [];

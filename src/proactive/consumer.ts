@@ -65,7 +65,7 @@ export async function consumeBroadcasts(
 	await Promise.all([
 		...batch.messages
 			.filter(
-				(message) => dead || (batchesOf(message.body).length === 0 && !plans.includes(message)),
+				(message) => dead || (message.body.kind !== "plan" && batchesOf(message.body).length === 0),
 			)
 			.map((message) =>
 				attempt(message, async () => {

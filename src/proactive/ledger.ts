@@ -255,12 +255,7 @@ export class LedgerObject extends SqlObject {
 		);
 	}
 
-	/** Records a batch's outcome, once. */
-	async finish(key: string, outcome: BatchOutcome): Promise<void> {
-		this.record(key, outcome);
-	}
-
-	/** `finish` for the calls that left together, in one request. */
+	/** Records the outcomes of calls that left together, each once, in one request. */
 	async finishMany(outcomes: { key: string; outcome: BatchOutcome }[]): Promise<void> {
 		for (const { key, outcome } of outcomes) this.record(key, outcome);
 	}

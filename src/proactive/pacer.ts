@@ -8,7 +8,8 @@ import { SqlObject } from "./sql-object";
 /** Viber's window for the broadcast rate (viber-api.md §4). */
 export const WINDOW_MS = 10_000;
 /**
- * How late after its time a call may still leave; a later one takes a new time (`departInGroups`).
+ * How late after its time a call may still leave; a later one keeps its slot only if no call
+ * took that slot since, else it takes a new time (`departInGroups`).
  * So every call leaves within this of its time, whatever held it up (a busy consumer, a slow
  * answer from this object). A call that misses it costs a window, so it is not too tight.
  */
@@ -203,22 +204,20 @@ export interface Departure<T> {
 export const SOON_MS = 300;
 
 /**
- * Waits for each time in `slots` (one per item) and hands the items of one time to `go`
+ * Waits for each time in `times` (one per item) and hands the items of one time to `go`
  * together, once they may leave: within `LATE_MS` of their time. Calls of one time wake
  * together, so they are not late behind one another. Items that find themselves later (a busy
- * consumer, a slow answer) give their time up, which only makes the calls sparser, and take new
- * times far enough ahead to be met, judged by how late they were.
+ * consumer, a slow answer) go at once if `keep` lets them keep their slots; else they give
+ * their time up, which only makes the calls sparser, and take new times far enough ahead to be
+ * met, judged by how late they were.
  */
 export async function departInGroups<T>(
 	env: Env,
 	items: T[],
-	slots: (number | undefined)[],
+	times: (number | undefined)[],
 	departure: Departure<T>,
 ): Promise<void> {
-	const groups = new Map<number | undefined, T[]>();
-	for (const [i, item] of items.entries()) {
-		groups.set(slots[i], [...(groups.get(slots[i]) ?? []), item]);
-	}
+	const groups = Map.groupBy(items, (_, i) => times[i]);
 	await Promise.all(
 		[...groups].map(async ([at, group]) => {
 			if (at === undefined) return departure.go(group);

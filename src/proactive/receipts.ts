@@ -154,8 +154,8 @@ export class ReceiptsObject extends SqlObject {
 	}
 }
 
-const tokenShard = (env: Env, token: string) =>
-	env.RECEIPTS.getByName(`receipts-${shardOf(token, shardCount(env))}`);
+/** The receipts shard with index `i`. */
+const receiptsShard = (env: Env, i: number) => env.RECEIPTS.getByName(`receipts-${i}`);
 
 /**
  * Whether the webhook must tell a broadcast's receipts from others: the bot handles receipts,
@@ -181,14 +181,12 @@ export async function registerBroadcastTokens(
 ): Promise<void> {
 	const shards = shardCount(env);
 	const byShard = Map.groupBy(tokens, (t) => shardOf(t.token, shards));
-	await Promise.all(
-		[...byShard].map(([i, ofShard]) => env.RECEIPTS.getByName(`receipts-${i}`).register(ofShard)),
-	);
+	await Promise.all([...byShard].map(([i, ofShard]) => receiptsShard(env, i).register(ofShard)));
 }
 
 /** Whether `token` is a broadcast's: asked only for bots that handle receipts themselves. */
 export function isBroadcastToken(env: Env, token: string): Promise<boolean> {
-	return tokenShard(env, token).isBroadcast(token);
+	return receiptsShard(env, shardOf(token, shardCount(env))).isBroadcast(token);
 }
 
 /** The shard that keeps a user's receipts: one of the first `LOG_SHARDS`. */
@@ -242,7 +240,7 @@ export function receiptStatus(
  * log shards, and the token shards where an earlier release kept broadcast receipts).
  */
 export async function tallyReceipts(env: Env, broadcastId: string): Promise<ReceiptCounts> {
-	const shards = range(shardCount(env)).map((i) => env.RECEIPTS.getByName(`receipts-${i}`));
+	const shards = range(shardCount(env)).map((i) => receiptsShard(env, i));
 	const tokens = await env.BROADCAST.getByName(broadcastId).tokens();
 	const zero: ReceiptCounts = { delivered: 0, seen: 0, failed: 0 };
 	if (tokens.length === 0) return zero;

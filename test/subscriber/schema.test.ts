@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { callbacks, newUserId, post, subscriber } from "../helpers/callbacks";
 import { fakeViber } from "../helpers/fake-viber";
 import { rosterShardOf, rosterState } from "../helpers/roster";
+import { subscriberTables } from "../helpers/subscriber-tables";
 
 /** The tables as the previous release made them: the roster record in its own table. */
 const PREVIOUS_RELEASE = `
@@ -34,21 +35,17 @@ CREATE TABLE timers (
 CREATE INDEX timers_due ON timers (state, due_at);
 `;
 
-const tables = (userId: string) =>
-	runInDurableObject(subscriber(userId), (_, state) =>
-		state.storage.sql
-			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-			.toArray()
-			.map((r) => r.name)
-			.filter((name) => !name.startsWith("_cf") && name !== "sqlite_sequence"),
-	);
-
 describe("The Subscriber's tables", () => {
 	it("are four for a new user, none of them for timers or indexes", async () => {
 		const userId = newUserId();
 		await post(callbacks.text(userId, "hello"));
 		expect(await fakeViber.sentTexts(userId)).toEqual(["hello"]);
-		expect(await tables(userId)).toEqual(["inbox", "seen_events", "sent_messages", "subscriber"]);
+		expect(await subscriberTables(userId)).toEqual([
+			"inbox",
+			"seen_events",
+			"sent_messages",
+			"subscriber",
+		]);
 		const indexes = await runInDurableObject(subscriber(userId), (_, state) =>
 			state.storage.sql
 				.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
@@ -80,6 +77,6 @@ describe("The Subscriber's tables", () => {
 				.one(),
 		);
 		expect(row.roster_version).toBeGreaterThan(7);
-		expect(await tables(userId)).not.toContain("roster_sync");
+		expect(await subscriberTables(userId)).not.toContain("roster_sync");
 	});
 });

@@ -1,17 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { receiptStatus } from "../../src/proactive/receipts";
-import { callbacks, newToken, newUserId, post, subscriber } from "../helpers/callbacks";
-
-const tablesOf = (userId: string) =>
-	runInDurableObject(subscriber(userId), (_, state) =>
-		state.storage.sql
-			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-			.toArray()
-			.map((r) => r.name)
-			.filter((name) => !name.startsWith("_cf")),
-	);
+import { callbacks, newToken, newUserId, post } from "../helpers/callbacks";
+import { subscriberTables } from "../helpers/subscriber-tables";
 
 describe("Receipts at the webhook", () => {
 	it("keeps each receipt of a concurrent burst once, waking no user object", async () => {
@@ -29,7 +20,7 @@ describe("Receipts at the webhook", () => {
 		for (const r of receipts) {
 			expect(await receiptStatus(env, r.userId, r.token, 0)).toEqual({ status: r.event });
 			// The user's object holds nothing: no receipt reached its tables (as they once did).
-			expect(await tablesOf(r.userId)).toEqual([]);
+			expect(await subscriberTables(r.userId)).toEqual([]);
 		}
 	});
 });
