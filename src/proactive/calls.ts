@@ -16,7 +16,15 @@ import { JsonText, stringifyJson } from "../viber/json";
 import { prepareMessage } from "../viber/limits";
 import { BroadcastResponseSchema, type FailedReceiver } from "../viber/schemas/responses";
 import type { BatchOutcome, BeginResult } from "./ledger";
-import { departInGroups, keepSlots, LATE_MS, reportAnswers, type Slot, takeSlots } from "./pacer";
+import {
+	departInGroups,
+	keepSlots,
+	LATE_MS,
+	reportAnswers,
+	type Slot,
+	SOON_MS,
+	takeSlots,
+} from "./pacer";
 import { registerBroadcastTokens } from "./receipts";
 import { rosterShard } from "./roster-client";
 import type { Batch } from "./tasks";
@@ -33,6 +41,8 @@ export type BatchTask = Batch & { id: string };
 export interface CallOptions {
 	/** Register each call's token for `isBroadcastToken` (see `tellsBroadcastReceipts`). */
 	registerTokens: boolean;
+	/** Batches read and timed together (default `CHUNK`). */
+	chunk?: number;
 }
 
 /** A batch claimed for its call. */
@@ -50,6 +60,9 @@ interface Receivers {
 	count: number;
 	skipped: number;
 }
+
+/** Receivers, and when they were read. */
+type ReadReceivers = Receivers & { readAt: number };
 
 function broadcastApi(env: Env): ViberApi {
 	// One try per delivery: the queue's redelivery with backoff does the retrying.
@@ -129,7 +142,7 @@ async function receiversOf(env: Env, claims: Claim[]): Promise<Receivers[]> {
 /**
  * Makes the claimed batches' calls, paced. Their receivers are read first, so that a call
  * leaves at its time rather than a roster read after it; a call that waits for a later time
- * has them read again just before (`departInGroups`' `soon`). The times come from one request
+ * has them read (again) just before it (`departInGroups`' `soon`). The times come from one request
  * to the pacer; the calls of one time leave together and are recorded together. `settle` hears
  * of each batch's end: "ack", or "retry" when its call certainly did not go out (the claim is
  * given back).
@@ -145,7 +158,7 @@ export async function callBatches(
 		await Promise.allSettled(group.map((c) => ledgerOf(env, c).release(c.task.key, String(error))));
 		for (const claim of group) settle(claim, "retry");
 	};
-	const receivers = new Map<Claim, Receivers>();
+	const receivers = new Map<Claim, ReadReceivers>();
 	const slots = new Map<Claim, Slot>();
 	const api = broadcastApi(env);
 	// A broadcast's message, checked and serialized once for all its calls.
@@ -158,9 +171,16 @@ export async function callBatches(
 		}
 		return text;
 	};
+	/** Reads the receivers of the claims not read within `SOON_MS`. */
 	const read = async (group: Claim[]) => {
-		const lists = await receiversOf(env, group);
-		for (const [i, claim] of group.entries()) receivers.set(claim, lists[i] as Receivers);
+		const since = Date.now() - SOON_MS;
+		const stale = group.filter((c) => (receivers.get(c)?.readAt ?? -1) < since);
+		if (stale.length === 0) return;
+		const lists = await receiversOf(env, stale);
+		const readAt = Date.now();
+		for (const [i, claim] of stale.entries()) {
+			receivers.set(claim, { ...(lists[i] as Receivers), readAt });
+		}
 	};
 	const answered = new Map<Claim, Promise<unknown>>();
 	/** Calls the group's batches that still have receivers, and records them all. */
@@ -201,13 +221,17 @@ export async function callBatches(
 	};
 	// In chunks: a chunk's calls are on their way while the next chunk's receivers are read. The
 	// next chunk takes its times once calls that left at once are answered, so that no more than a
-	// chunk is on its way at a time: a call then reaches Viber close to its time.
+	// chunk is on its way at a time: a call then reaches Viber close to its time. Once a chunk's
+	// times lie ahead, the chunks after it take their times first and are read only shortly before
+	// them (`soon`): reading them now would be done again and hold up the calls that go now.
 	const departures: Promise<void>[] = [];
 	let onTheirWay: { chunk: Claim[]; departing: Promise<unknown> } | undefined;
-	for (let i = 0; i < claims.length; i += CHUNK) {
-		const chunk = claims.slice(i, i + CHUNK);
+	let ahead = false;
+	const size = options.chunk ?? CHUNK;
+	for (let i = 0; i < claims.length; i += size) {
+		const chunk = claims.slice(i, i + size);
 		try {
-			await read(chunk);
+			if (!ahead) await read(chunk);
 		} catch (error) {
 			departures.push(giveBack(chunk, error));
 			continue;
@@ -216,7 +240,7 @@ export async function callBatches(
 			const { chunk: earlier, departing } = onTheirWay;
 			await Promise.all(earlier.map((c) => answered.get(c) ?? departing.catch(() => {})));
 		}
-		// Batches everyone left need no time: recorded at once.
+		// Batches everyone left need no time: recorded at once (those read yet).
 		const empty = chunk.filter((c) => receivers.get(c)?.count === 0);
 		const toCall = chunk.filter((c) => !empty.includes(c));
 		if (empty.length > 0) departures.push(go(empty));
@@ -251,6 +275,7 @@ export async function callBatches(
 		departures.push(departing);
 		const atOnce = times.every((at) => at === undefined || at <= Date.now() + LATE_MS);
 		onTheirWay = atOnce ? { chunk: toCall, departing } : undefined;
+		ahead = !atOnce;
 	}
 	await Promise.all(departures);
 }

@@ -194,13 +194,13 @@ export interface Departure<T> {
 	fail(items: T[], error: unknown): Promise<void>;
 	/** Hears of each time before its wait, to keep the calls' claims that long. */
 	onTime?(at: number, items: T[]): Promise<void>;
-	/** For items that wait longer than `SOON_MS`: runs `SOON_MS` before their time. */
+	/** Gets the items ready: `SOON_MS` before their time, or at once when less is left. */
 	soon?(items: T[]): Promise<void>;
 	/** Items found late: true lets them go now (their slots were kept), else they are retimed. */
 	keep?(items: T[]): Promise<boolean>;
 }
 
-/** How long before their time `Departure.soon` runs for items that waited. */
+/** How long before their time `Departure.soon` runs for items that wait. */
 export const SOON_MS = 300;
 
 /**
@@ -224,8 +224,8 @@ export async function departInGroups<T>(
 			let retimed: (number | undefined)[] | undefined;
 			try {
 				await departure.onTime?.(at, group);
-				if (departure.soon && at - Date.now() > SOON_MS) {
-					await scheduler.wait(at - Date.now() - SOON_MS);
+				if (departure.soon) {
+					if (at - Date.now() > SOON_MS) await scheduler.wait(at - Date.now() - SOON_MS);
 					await departure.soon(group);
 				}
 				const wait = at - Date.now();

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { Bot } from "../../src/framework/bot";
 import { broadcastStats } from "../../src/proactive/broadcast";
+import { callBatches, claimBatches } from "../../src/proactive/calls";
 import { consumeBroadcasts } from "../../src/proactive/consumer";
 import { isBroadcastToken, tellsBroadcastReceipts } from "../../src/proactive/receipts";
 import { applyToRoster } from "../../src/proactive/roster-client";
@@ -83,6 +84,53 @@ describe("a broadcast batch", () => {
 		await deliver(QUEUE, [task]);
 		expect(await callsWithText("late C4")).toEqual([rest]);
 		expect(await broadcastStats(env, id)).toMatchObject({ sent: rest.length, skipped: 1 });
+	});
+
+	it("is read shortly before a time ahead, so users who left while it waited are left out", async () => {
+		const batches = [
+			await plannedBatch("D1", "wait D1"),
+			await plannedBatch("D2", "wait D2"),
+			await plannedBatch("D3", "wait D3"),
+		];
+		const pacer = env.PACER.getByName("broadcast");
+		const taken = () =>
+			runInDurableObject(
+				pacer,
+				(_, state) => state.storage.sql.exec("SELECT n FROM counter").one().n,
+			);
+		// The pacer's next times lie 3 s ahead: the first batch is read, takes its time and waits;
+		// the two after it (a chunk each) take theirs without a read.
+		const before = await runInDurableObject(pacer, (_, state) => {
+			const n = state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0;
+			state.storage.sql.exec(
+				"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
+				n,
+				Date.now() + 3_000,
+			);
+			return n;
+		});
+		const steps = await Promise.all(
+			claimBatches(
+				env,
+				batches.map(({ task }) => ({ ...task })),
+			),
+		);
+		const claims = steps.filter((step) => typeof step === "object");
+		expect(claims).toHaveLength(3);
+		const ended: string[] = [];
+		const calling = callBatches(env, claims, { registerTokens: false, chunk: 1 }, (claim, step) =>
+			ended.push(`${claim.task.id} ${step}`),
+		);
+		await vi.waitFor(async () => expect(await taken()).toBe(Number(before) + 3));
+		const leavers = batches.map(({ inShard }) => inShard[0] as string);
+		for (const userId of leavers) {
+			await applyToRoster(env, { userId, state: "unsubscribed", version: 5 });
+		}
+		await calling;
+		expect(ended.sort()).toEqual(["test-D1 ack", "test-D2 ack", "test-D3 ack"]);
+		for (const { inShard, id } of batches) {
+			expect(await callsWithText(`wait ${id.slice(-2)}`)).toEqual([inShard.slice(1)]);
+		}
 	});
 
 	it("goes once when one delivery holds it twice, beside another broadcast's batch", async () => {

@@ -146,7 +146,7 @@ describe("departing at the reserved times", () => {
 		for (const group of retimed) expect(group.at).toBeGreaterThanOrEqual(now + late);
 	});
 
-	it("gets calls that wait ready shortly before their time, and those due now at once", async () => {
+	it("gets calls that wait ready shortly before their time, and those due now at once before they go", async () => {
 		const now = Date.now();
 		const events: string[] = [];
 		await departInGroups(env, ["later", "now"], [now + SOON_MS + 200, now], {
@@ -160,7 +160,7 @@ describe("departing at the reserved times", () => {
 				throw error;
 			},
 		});
-		expect(events).toEqual(["go now", "soon later after wait", "go later"]);
+		expect(events).toEqual(["soon now early", "go now", "soon later after wait", "go later"]);
 	});
 
 	it("lets a late group go at once when it keeps its slots, else gives it new times", async () => {
