@@ -129,8 +129,10 @@ type PlanTask = Extract<BroadcastTask, { kind: "plan" }>;
 
 /**
  * Runs the planning steps of one broadcast in a delivery: each cuts one stretch of a shard into
- * batches and queues them, then the next stretch. Their plans are recorded in one ledger request
- * (one commit for all). If that fails, every step is delivered again; steps are idempotent.
+ * batches; the next stretch is a step of its own. Their plans are recorded in one ledger request
+ * (one commit for all) and their batches queued together, five a message, so that no message
+ * but the last goes part-full. If any of it fails, every step is delivered again; steps are
+ * idempotent.
  */
 async function planSteps(env: Env, messages: Message<BroadcastTask>[]): Promise<void> {
 	const tasks = messages.map((m) => m.body as PlanTask);
@@ -156,39 +158,39 @@ async function planSteps(env: Env, messages: Message<BroadcastTask>[]): Promise<
 			tasks.map((task, i) => ({ shard: task.shard, after: task.after, plan: cuts[i] as Plan })),
 			BATCH_SIZE,
 		);
-		await Promise.all(
-			messages.map((message, i) =>
-				attempt(message, async () => {
-					await queueBatches(env, tasks[i] as PlanTask, recorded[i] as RecordedPlan);
-					return "ack";
-				}),
-			),
+		await queueBatches(
+			env,
+			tasks.map((task, i) => ({ task, plan: recorded[i] as RecordedPlan })),
 		);
 	} catch (error) {
 		console.error(`Broadcast planning failed, retried: ${error}`);
 		for (const message of messages) settle(message, "retry");
+		return;
 	}
+	for (const message of messages) settle(message, "ack");
 }
 
-/** Queues a recorded plan's batches, five a message, then the step after it. */
-async function queueBatches(env: Env, task: PlanTask, plan: RecordedPlan): Promise<void> {
-	const batches: Batch[] = [
+/** Queues recorded plans' batches of one broadcast, five a message, then the steps after them. */
+async function queueBatches(
+	env: Env,
+	steps: { task: PlanTask; plan: RecordedPlan }[],
+): Promise<void> {
+	const batches: Batch[] = steps.flatMap(({ task, plan }) => [
 		...plan.ranges.map((run) => ({
 			key: batchKey(task.shard, run),
 			pieces: [{ shard: task.shard, run }],
 		})),
 		...plan.packs,
-	];
+	]);
+	const id = (steps[0] as { task: PlanTask }).task.id;
 	const tasks: BroadcastTask[] = [];
 	for (let i = 0; i < batches.length; i += BATCHES_PER_MESSAGE) {
-		tasks.push({
-			kind: "batches",
-			id: task.id,
-			batches: batches.slice(i, i + BATCHES_PER_MESSAGE),
-		});
+		tasks.push({ kind: "batches", id, batches: batches.slice(i, i + BATCHES_PER_MESSAGE) });
 	}
-	const last = plan.ranges.at(-1);
-	if (plan.more && last) tasks.push({ ...task, after: last.to });
+	for (const { task, plan } of steps) {
+		const last = plan.ranges.at(-1);
+		if (plan.more && last) tasks.push({ ...task, after: last.to });
+	}
 	for (let i = 0; i < tasks.length; i += SEND_BATCH_MAX) {
 		await env.BROADCAST_QUEUE.sendBatch(
 			tasks.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })),

@@ -24,9 +24,20 @@ export const rosterShardOf = (userId: string) =>
 /** The roster's state of one user, or null. */
 export const rosterState = (userId: string) => rosterShardOf(userId).stateOf(userId);
 
-/** Puts `n` subscribed users of `country` straight into the roster; returns their ids. */
-export async function seedRoster(n: number, country: string): Promise<string[]> {
-	const ids = Array.from({ length: n }, () => newUserId());
+/**
+ * Puts `n` subscribed users of `country` straight into the roster; returns their ids. `where`
+ * picks the ids, to fill chosen shards.
+ */
+export async function seedRoster(
+	n: number,
+	country: string,
+	where: (userId: string) => boolean = () => true,
+): Promise<string[]> {
+	const ids: string[] = [];
+	while (ids.length < n) {
+		const userId = newUserId();
+		if (where(userId)) ids.push(userId);
+	}
 	await Promise.all(
 		ids.map((userId) =>
 			applyToRoster(env, {

@@ -227,6 +227,39 @@ describe("a broadcast batch", () => {
 		expect(calls.flat().sort()).toEqual([...ids].sort());
 	});
 
+	it("is queued five a message with the batches of other steps in its delivery", async () => {
+		// 310 users in each of two shards: each step cuts a run of 300, and the two short runs
+		// are packed into a third batch; the steps of one delivery queue all three together.
+		const ids = await seedRoster(620, "C15", (userId) => shardOf(userId, shardCount(env)) < 2);
+		const id = "test-pack-messages";
+		const shards = shardCount(env);
+		await env.BROADCAST.getByName(id).create({
+			id,
+			message: { type: "text", text: "pack C15" },
+			filter: { country: "C15" },
+			startedAt: Date.now(),
+			shards,
+		});
+		const steps: BroadcastTask[] = Array.from({ length: shards }, (_, shard) => ({
+			kind: "plan",
+			id,
+			shard,
+			after: "",
+		}));
+		const sent = vi.spyOn(env.BROADCAST_QUEUE, "sendBatch");
+		try {
+			expect((await deliver(QUEUE, steps)).explicitAcks).toHaveLength(shards);
+			const queued = sent.mock.calls.flatMap(([messages]) =>
+				[...messages].map((m) => m.body as BroadcastTask),
+			);
+			const sizes = queued.map((task) => (task.kind === "batches" ? task.batches.length : 0));
+			expect(sizes).toEqual([3]);
+		} finally {
+			sent.mockRestore();
+		}
+		expect(await settled(id)).toMatchObject({ queued: ids.length, sent: ids.length });
+	});
+
 	it("ends in the dead-letter queue's record and log when it keeps failing", async () => {
 		const { id, task, inShard } = await plannedBatch("C5", "dead C5");
 		const result = await deliver(`${QUEUE}-dlq`, [task], 9);
