@@ -46,6 +46,25 @@ async function plannedBatch(country: string, text: string, users = 40) {
 	return { id, task, inShard, ledger };
 }
 
+/** A broadcast to `country` whose ledger exists, and its first planning step of every shard. */
+async function unplannedBroadcast(id: string, country: string) {
+	const shards = shardCount(env);
+	await env.BROADCAST.getByName(id).create({
+		id,
+		message: { type: "text", text: `plan ${country}` },
+		filter: { country },
+		startedAt: Date.now(),
+		shards,
+	});
+	const steps: BroadcastTask[] = Array.from({ length: shards }, (_, shard) => ({
+		kind: "plan",
+		id,
+		shard,
+		after: "",
+	}));
+	return { id, steps };
+}
+
 describe("a broadcast batch", () => {
 	const errors = captureErrors();
 	it("is sent once even when the queue delivers it again", async () => {
@@ -204,21 +223,8 @@ describe("a broadcast batch", () => {
 
 	it("is planned once when a delivery of planning steps comes again", async () => {
 		const ids = await seedRoster(50, "C14");
-		const id = "test-plan-again";
-		const shards = shardCount(env);
-		await env.BROADCAST.getByName(id).create({
-			id,
-			message: { type: "text", text: "plan C14" },
-			filter: { country: "C14" },
-			startedAt: Date.now(),
-			shards,
-		});
-		const steps: BroadcastTask[] = Array.from({ length: shards }, (_, shard) => ({
-			kind: "plan",
-			id,
-			shard,
-			after: "",
-		}));
+		const { id, steps } = await unplannedBroadcast("test-plan-again", "C14");
+		const shards = steps.length;
 		expect((await deliver(QUEUE, steps)).explicitAcks).toHaveLength(shards);
 		expect((await deliver(QUEUE, steps, 2)).explicitAcks).toHaveLength(shards);
 		const stats = await settled(id);
@@ -231,21 +237,8 @@ describe("a broadcast batch", () => {
 		// 310 users in each of two shards: each step cuts a run of 300, and the two short runs
 		// are packed into a third batch; the steps of one delivery queue all three together.
 		const ids = await seedRoster(620, "C15", (userId) => shardOf(userId, shardCount(env)) < 2);
-		const id = "test-pack-messages";
-		const shards = shardCount(env);
-		await env.BROADCAST.getByName(id).create({
-			id,
-			message: { type: "text", text: "pack C15" },
-			filter: { country: "C15" },
-			startedAt: Date.now(),
-			shards,
-		});
-		const steps: BroadcastTask[] = Array.from({ length: shards }, (_, shard) => ({
-			kind: "plan",
-			id,
-			shard,
-			after: "",
-		}));
+		const { id, steps } = await unplannedBroadcast("test-pack-messages", "C15");
+		const shards = steps.length;
 		const sent = vi.spyOn(env.BROADCAST_QUEUE, "sendBatch");
 		try {
 			expect((await deliver(QUEUE, steps)).explicitAcks).toHaveLength(shards);
