@@ -16,15 +16,7 @@ import { JsonText, stringifyJson } from "../viber/json";
 import { prepareMessage } from "../viber/limits";
 import { BroadcastResponseSchema, type FailedReceiver } from "../viber/schemas/responses";
 import type { BatchOutcome, BeginResult } from "./ledger";
-import {
-	departInGroups,
-	keepSlots,
-	LATE_MS,
-	reportAnswers,
-	type Slot,
-	SOON_MS,
-	takeSlots,
-} from "./pacer";
+import { departInGroups, LATE_MS, reportAnswers, type Slot, SOON_MS, takeSlots } from "./pacer";
 import { registerBroadcastTokens } from "./receipts";
 import { rosterShard } from "./roster-client";
 import type { Batch } from "./tasks";
@@ -163,7 +155,6 @@ export async function callBatches(
 		for (const claim of group) settle(claim, "retry");
 	};
 	const receivers = new Map<Claim, ReadReceivers>();
-	const slots = new Map<Claim, Slot>();
 	const api = broadcastApi(env);
 	// A broadcast's message, checked and serialized once for all its calls.
 	const messages = new Map<string, string>();
@@ -188,7 +179,7 @@ export async function callBatches(
 	};
 	const answered = new Map<Claim, Promise<unknown>>();
 	/** Calls the group's batches that still have receivers, and records them all. */
-	const go = async (group: Claim[]) => {
+	const go = async (group: Claim[], slots: (Slot | undefined)[] = []) => {
 		const calls = Promise.all(
 			group.map((claim) =>
 				callNow(env, api, claim, receivers.get(claim) as Receivers, messageOf(claim)),
@@ -202,10 +193,7 @@ export async function callBatches(
 		const now = Date.now();
 		const reported = reportAnswers(
 			env,
-			group.flatMap((claim) => {
-				const slot = slots.get(claim);
-				return slot ? [{ ...slot, answered: now }] : [];
-			}),
+			slots.flatMap((slot) => (slot ? [{ ...slot, answered: now }] : [])),
 		).catch((error) => console.error(`Broadcast answers not reported to the pacer: ${error}`));
 		const done = group.flatMap((claim, i) => {
 			const answer = answers[i];
@@ -246,18 +234,16 @@ export async function callBatches(
 		}
 		// Batches everyone left need no time: recorded at once (those read yet).
 		const empty = chunk.filter((c) => receivers.get(c)?.count === 0);
-		const toCall = chunk.filter((c) => !empty.includes(c));
+		const toCall = chunk.filter((c) => receivers.get(c)?.count !== 0);
 		if (empty.length > 0) departures.push(go(empty));
-		let taken: (Slot | undefined)[];
+		let slots: (Slot | undefined)[];
 		try {
-			taken = await takeSlots(env, toCall.length);
+			slots = await takeSlots(env, toCall.length);
 		} catch (error) {
 			departures.push(giveBack(toCall, error));
 			continue;
 		}
-		for (const [i, slot] of taken.entries()) if (slot) slots.set(toCall[i] as Claim, slot);
-		const times = taken.map((s) => s?.at);
-		const departing = departInGroups(env, toCall, times, {
+		const departing = departInGroups(env, toCall, slots, {
 			fail: giveBack,
 			// A claim that waits for a time far ahead is kept that long (and the call then made).
 			onTime: async (at, group) => {
@@ -265,19 +251,10 @@ export async function callBatches(
 				await Promise.all(group.map((c) => ledgerOf(env, c).extend(c.task.key, at + LEASE_MS)));
 			},
 			soon: read,
-			// Late: the calls keep their slots and go now if nobody has taken those slots again.
-			keep: async (group) => {
-				const held = group.flatMap((c) => slots.get(c) ?? []);
-				if (held.length < group.length) return false;
-				const now = Date.now();
-				if (!(await keepSlots(env, held, now))) return false;
-				for (const claim of group) slots.set(claim, { ...(slots.get(claim) as Slot), at: now });
-				return true;
-			},
 			go,
 		});
 		departures.push(departing);
-		const atOnce = times.every((at) => at === undefined || at <= Date.now() + LATE_MS);
+		const atOnce = slots.every((slot) => slot === undefined || slot.at <= Date.now() + LATE_MS);
 		onTheirWay = atOnce ? { chunk: toCall, departing } : undefined;
 		ahead = !atOnce;
 	}

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS counter (singleton INTEGER PRIMARY KEY CHECK (singlet
 /** Most lead a late call asks for its new time, however late it was. */
 const MAX_LEAD_MS = 1_000;
 
-/** Most times one `reserve` hands out: a consumer's delivery of batches. */
+/** Most slots one `take` hands out: a consumer's delivery of batches. */
 export const MAX_RESERVE = 1000;
 
 /** Gives a ring of the first release, which had no `answered` column, that column. */
@@ -58,11 +58,6 @@ export class PacerObject extends SqlObject {
 		upgradeRing(this.sql);
 	}
 
-	/** `take`, the times only. */
-	async reserve(limit: number, count = 1, earliest = 0): Promise<number[]> {
-		return this.take(limit, count, earliest).map((s) => s.at);
-	}
-
 	/**
 	 * Reserves the next `count` call times, in order: each no earlier than `earliest` (epoch ms,
 	 * default now), than the previous reservation, nor than one window after the call `limit`
@@ -71,9 +66,9 @@ export class PacerObject extends SqlObject {
 	 * object keeps the limit; one call reserves for a whole delivery of batches.
 	 */
 	take(limit: number, count = 1, earliest = 0): Slot[] {
-		if (!Number.isInteger(limit) || limit < 1) throw new Error(`reserve: bad limit ${limit}`);
+		if (!Number.isInteger(limit) || limit < 1) throw new Error(`take: bad limit ${limit}`);
 		if (!Number.isInteger(count) || count < 1 || count > MAX_RESERVE) {
-			throw new Error(`reserve: 1 to ${MAX_RESERVE} times a call, not ${count}`);
+			throw new Error(`take: 1 to ${MAX_RESERVE} times a call, not ${count}`);
 		}
 		const counter = this.sql
 			.exec<{ n: number; last: number }>("SELECT n, last FROM counter")
@@ -164,15 +159,6 @@ export async function takeSlots(
 	return pacerOf(env).take(limit, count, earliest);
 }
 
-/** `takeSlots`, the times only. */
-export async function reserveSlots(
-	env: Env,
-	count: number,
-	earliest = 0,
-): Promise<(number | undefined)[]> {
-	return (await takeSlots(env, count, earliest)).map((s) => s?.at);
-}
-
 /** Asks the pacer whether late calls may keep their slots and leave now (`PacerObject.keep`). */
 export function keepSlots(env: Env, slots: Slot[], now: number): Promise<boolean> {
 	return pacerOf(env).keep(slots, now);
@@ -188,40 +174,43 @@ export async function reportAnswers(
 
 /** What `departInGroups` does with the calls of one time. */
 export interface Departure<T> {
-	/** Makes the calls: they may leave now. */
-	go(items: T[]): Promise<void>;
+	/** Makes the calls: they may leave now, on `slots` (one per item; undefined without pacing). */
+	go(items: T[], slots: (Slot | undefined)[]): Promise<void>;
 	/** The calls could not be timed (the pacer failed): they did not leave. */
 	fail(items: T[], error: unknown): Promise<void>;
 	/** Hears of each time before its wait, to keep the calls' claims that long. */
 	onTime?(at: number, items: T[]): Promise<void>;
 	/** Gets the items ready: `SOON_MS` before their time, or at once when less is left. */
 	soon?(items: T[]): Promise<void>;
-	/** Items found late: true lets them go now (their slots were kept), else they are retimed. */
-	keep?(items: T[]): Promise<boolean>;
 }
 
 /** How long before their time `Departure.soon` runs for items that wait. */
 export const SOON_MS = 300;
 
 /**
- * Waits for each time in `times` (one per item) and hands the items of one time to `go`
+ * Waits for each slot's time (one slot per item) and hands the items of one time to `go`
  * together, once they may leave: within `LATE_MS` of their time. Calls of one time wake
  * together, so they are not late behind one another. Items that find themselves later (a busy
- * consumer, a slow answer) go at once if `keep` lets them keep their slots; else they give
- * their time up, which only makes the calls sparser, and take new times far enough ahead to be
- * met, judged by how late they were.
+ * consumer, a slow answer) go at once if they can keep their slots (`PacerObject.keep`); else
+ * they give their time up, which only makes the calls sparser, and take new slots far enough
+ * ahead to be met, judged by how late they were. `go` gets the slots the calls leave on.
  */
 export async function departInGroups<T>(
 	env: Env,
 	items: T[],
-	times: (number | undefined)[],
+	slots: (Slot | undefined)[],
 	departure: Departure<T>,
 ): Promise<void> {
-	const groups = Map.groupBy(items, (_, i) => times[i]);
+	const groups = Map.groupBy(
+		items.map((item, i) => ({ item, slot: slots[i] })),
+		(entry) => entry.slot?.at,
+	);
 	await Promise.all(
-		[...groups].map(async ([at, group]) => {
-			if (at === undefined) return departure.go(group);
-			let retimed: (number | undefined)[] | undefined;
+		[...groups].map(async ([at, entries]) => {
+			const group = entries.map((e) => e.item);
+			let held = entries.map((e) => e.slot);
+			if (at === undefined) return departure.go(group, held);
+			let retimed: (Slot | undefined)[] | undefined;
 			try {
 				await departure.onTime?.(at, group);
 				if (departure.soon) {
@@ -230,15 +219,20 @@ export async function departInGroups<T>(
 				}
 				const wait = at - Date.now();
 				if (wait > 0) await scheduler.wait(wait);
-				const late = Date.now() - at;
-				if (late > LATE_MS && !(await departure.keep?.(group))) {
-					const lead = Math.min(2 * late, MAX_LEAD_MS);
-					retimed = await reserveSlots(env, group.length, Date.now() + lead);
+				const now = Date.now();
+				const late = now - at;
+				if (late > LATE_MS) {
+					if (await keepSlots(env, held as Slot[], now)) {
+						held = held.map((slot) => slot && { ...slot, at: now });
+					} else {
+						const lead = Math.min(2 * late, MAX_LEAD_MS);
+						retimed = await takeSlots(env, group.length, now + lead);
+					}
 				}
 			} catch (error) {
 				return departure.fail(group, error);
 			}
-			return retimed ? departInGroups(env, group, retimed, departure) : departure.go(group);
+			return retimed ? departInGroups(env, group, retimed, departure) : departure.go(group, held);
 		}),
 	);
 }

@@ -157,6 +157,8 @@ export class ReceiptsObject extends SqlObject {
 /** The receipts shard with index `i`. */
 const receiptsShard = (env: Env, i: number) => env.RECEIPTS.getByName(`receipts-${i}`);
 
+const RECEIPT_EVENTS = ["delivered", "seen", "failed"] as const;
+
 /**
  * Whether the webhook must tell a broadcast's receipts from others: the bot handles receipts,
  * but not those of broadcasts. Only then are broadcast tokens registered (`registerBroadcastTokens`).
@@ -167,8 +169,6 @@ export function tellsBroadcastReceipts(bot: {
 }): boolean {
 	return !bot.broadcastReceiptHandlers && RECEIPT_EVENTS.some((event) => bot.mayHandle(event));
 }
-
-const RECEIPT_EVENTS = ["delivered", "seen", "failed"] as const;
 
 /**
  * Remembers which broadcast each token's call belongs to, one request per token shard, for

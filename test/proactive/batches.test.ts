@@ -270,7 +270,7 @@ describe("the pacer", () => {
 		const pacer = env.PACER.getByName("pacer-test");
 		const start = Date.now();
 		const times: number[] = [];
-		for (let i = 0; i < 23; i++) times.push(...(await pacer.reserve(5)));
+		for (let i = 0; i < 23; i++) times.push(...(await pacer.take(5)).map((s) => s.at));
 		for (const [i, t] of times.entries()) {
 			const inWindow = times.filter((u) => u >= t && u < t + 10_000);
 			expect(inWindow.length, `window from call ${i}`).toBeLessThanOrEqual(5);

@@ -13,6 +13,12 @@ import {
 	WINDOW_MS,
 } from "../../src/proactive/pacer";
 
+/** The times of slots the pacer took. */
+const timesOf = async (slots: Slot[] | Promise<Slot[]>) => (await slots).map((s) => s.at);
+
+/** A slot at `at` that the ring does not hold (the pacer cannot let it be kept). */
+const notHeld = (at: number): Slot => ({ slot: -1, at });
+
 /** The most times of `times` in any window of `WINDOW_MS`. */
 function mostInAWindow(times: number[]): number {
 	const sorted = [...times].sort((a, b) => a - b);
@@ -30,7 +36,8 @@ describe("the pacer's reservations for several calls at once", () => {
 		const start = Date.now();
 		const times: number[] = [];
 		// Deliveries of different sizes, as consumers ask: 37 calls at 7 per window.
-		for (const count of [3, 1, 7, 2, 5, 1, 4, 6, 8]) times.push(...(await pacer.reserve(7, count)));
+		for (const count of [3, 1, 7, 2, 5, 1, 4, 6, 8])
+			times.push(...(await timesOf(pacer.take(7, count))));
 		const asking = Date.now() - start;
 		expect(times).toHaveLength(37);
 		expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -50,7 +57,7 @@ describe("the pacer's reservations for several calls at once", () => {
 	it("hold the limit when many consumers ask at the same moment", async () => {
 		const pacer = env.PACER.getByName("pacer-concurrent");
 		const asks = await Promise.all(
-			[4, 9, 1, 6, 3, 9, 2, 8].map((count) => pacer.reserve(10, count)),
+			[4, 9, 1, 6, 3, 9, 2, 8].map((count) => timesOf(pacer.take(10, count))),
 		);
 		const times = asks.flat();
 		expect(times).toHaveLength(42);
@@ -62,11 +69,11 @@ describe("the pacer's reservations for several calls at once", () => {
 	it("start no earlier than asked, and refuse a bad count", async () => {
 		const pacer = env.PACER.getByName("pacer-earliest");
 		const earliest = Date.now() + 5_000;
-		expect(await pacer.reserve(500, 2, earliest)).toEqual([earliest, earliest]);
+		expect(await timesOf(pacer.take(500, 2, earliest))).toEqual([earliest, earliest]);
 		// Called in the object, not over RPC, so the refusal is a plain rejection here.
 		for (const count of [0, 1001, 1.5]) {
 			await expect(
-				runInDurableObject(pacer, (object: PacerObject) => object.reserve(500, count)),
+				runInDurableObject(pacer, (object: PacerObject) => object.take(500, count)),
 			).rejects.toThrow(/1 to 1000 times/);
 		}
 	});
@@ -128,7 +135,8 @@ describe("departing at the reserved times", () => {
 		const now = Date.now();
 		const went: { items: string[]; at: number }[] = [];
 		const late = 3 * LATE_MS;
-		await departInGroups(env, ["a", "b", "c", "d"], [now - late, now + 50, now - late, now + 50], {
+		const [past, soon] = [notHeld(now - late), notHeld(now + 50)];
+		await departInGroups(env, ["a", "b", "c", "d"], [past, soon, past, soon], {
 			go: async (items) => {
 				went.push({ items, at: Date.now() });
 			},
@@ -149,7 +157,7 @@ describe("departing at the reserved times", () => {
 	it("gets calls that wait ready shortly before their time, and those due now at once before they go", async () => {
 		const now = Date.now();
 		const events: string[] = [];
-		await departInGroups(env, ["later", "now"], [now + SOON_MS + 200, now], {
+		await departInGroups(env, ["later", "now"], [notHeld(now + SOON_MS + 200), notHeld(now)], {
 			soon: async (items) => {
 				events.push(`soon ${items} ${Date.now() - now >= 200 ? "after wait" : "early"}`);
 			},
@@ -163,27 +171,54 @@ describe("departing at the reserved times", () => {
 		expect(events).toEqual(["soon now early", "go now", "soon later after wait", "go later"]);
 	});
 
-	it("lets a late group go at once when it keeps its slots, else gives it new times", async () => {
+	it("lets a late group go at once when it keeps its slots, else gives it new ones", async () => {
 		const now = Date.now();
-		const went: string[] = [];
 		const late = 3 * LATE_MS;
-		await departInGroups(env, ["kept", "moved"], [now - late, now - late - 1], {
-			keep: async (items) => items.includes("kept"),
-			go: async (items) => {
-				went.push(`${items} ${Date.now() - now < LATE_MS ? "at once" : "later"}`);
-			},
-			fail: async (_, error) => {
-				throw error;
-			},
-		});
-		expect(went).toEqual(["kept at once", "moved later"]);
+		// A slot of the bot's pacer that the late call holds: nobody took it again since.
+		const pacer = env.PACER.getByName("broadcast");
+		const kept: Slot = { slot: 499, at: now - late };
+		await runInDurableObject(pacer, (_, state) =>
+			state.storage.sql.exec("INSERT OR REPLACE INTO ring (slot, at) VALUES (?, ?)", 499, kept.at),
+		);
+		const went: { items: string[]; slots: (Slot | undefined)[]; at: number }[] = [];
+		try {
+			await departInGroups(env, ["kept", "moved"], [kept, notHeld(now - late - 1)], {
+				go: async (items, slots) => {
+					went.push({ items, slots, at: Date.now() });
+				},
+				fail: async (_, error) => {
+					throw error;
+				},
+			});
+		} finally {
+			await runInDurableObject(pacer, (_, state) =>
+				state.storage.sql.exec("DELETE FROM ring WHERE slot = 499"),
+			);
+		}
+		const [first, second] = went as [(typeof went)[number], (typeof went)[number]];
+		expect(first.items).toEqual(["kept"]);
+		expect(first.at - now).toBeLessThan(LATE_MS);
+		// It goes on its own slot, now counted from when it left.
+		expect(first.slots).toEqual([{ slot: 499, at: expect.any(Number) }]);
+		expect((first.slots[0] as Slot).at).toBeGreaterThanOrEqual(now);
+		// The other goes later, on new slots the pacer holds: their answers can be reported.
+		expect(second.items).toEqual(["moved"]);
+		expect(second.at - now).toBeGreaterThanOrEqual(late);
+		const [moved] = second.slots as [Slot];
+		const held = await runInDurableObject(pacer, (_, state) =>
+			state.storage.sql
+				.exec("SELECT 1 FROM ring WHERE slot = ? AND at = ?", moved.slot, moved.at)
+				.toArray(),
+		);
+		expect(held).toHaveLength(1);
 	});
 
 	it("gives the calls back when the pacer cannot time them", async () => {
 		const failed: string[] = [];
 		// A setting the pacer refuses: what `wrangler types` knows of it does not matter here.
 		const broken = { ...env, BROADCAST_CALLS_PER_10S: "lots" } as unknown as Env;
-		await departInGroups(broken, ["x", "y"], [Date.now() - 1_000, Date.now() - 1_000], {
+		const past = notHeld(Date.now() - 1_000);
+		await departInGroups(broken, ["x", "y"], [past, past], {
 			go: async () => {
 				throw new Error("must not go");
 			},
