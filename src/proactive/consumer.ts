@@ -170,18 +170,24 @@ async function planSteps(env: Env, messages: Message<BroadcastTask>[]): Promise<
 	for (const message of messages) settle(message, "ack");
 }
 
-/** Queues recorded plans' batches of one broadcast, five a message, then the steps after them. */
+/**
+ * Queues recorded plans' batches of one broadcast, five a message, then the steps after them.
+ * The steps' batches take turns, so that each chunk of calls reads every shard: a roster object
+ * left idle for 10 s is evicted (hibernated), and one read in the first window only and again in
+ * the next would be started afresh just then; reads of many shards also run side by side.
+ */
 async function queueBatches(
 	env: Env,
 	steps: { task: PlanTask; plan: RecordedPlan }[],
 ): Promise<void> {
-	const batches: Batch[] = steps.flatMap(({ task, plan }) => [
+	const ofSteps: Batch[][] = steps.map(({ task, plan }) => [
 		...plan.ranges.map((run) => ({
 			key: batchKey(task.shard, run),
 			pieces: [{ shard: task.shard, run }],
 		})),
 		...plan.packs,
 	]);
+	const batches = interleave(ofSteps);
 	const id = (steps[0] as { task: PlanTask }).task.id;
 	const tasks: BroadcastTask[] = [];
 	for (let i = 0; i < batches.length; i += BATCHES_PER_MESSAGE) {
@@ -196,6 +202,14 @@ async function queueBatches(
 			tasks.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })),
 		);
 	}
+}
+
+/** The lists' items taken in turn: the first of each list, then the second of each, and so on. */
+function interleave<T>(lists: T[][]): T[] {
+	const longest = Math.max(0, ...lists.map((l) => l.length));
+	return Array.from({ length: longest }, (_, i) =>
+		lists.flatMap((l) => (i < l.length ? [l[i] as T] : [])),
+	).flat();
 }
 
 /** A task the queue gave up on: its batches are recorded as dead (unless sent) and logged. */
