@@ -211,11 +211,13 @@ export async function callBatches(
 		}
 		for (const { claim } of done) settle(claim, "ack");
 	};
-	// In chunks: a chunk's calls are on their way while the next chunk's receivers are read. The
-	// next chunk takes its times once calls that left at once are answered, so that no more than a
-	// chunk is on its way at a time: a call then reaches Viber close to its time. Once a chunk's
-	// times lie ahead, the chunks after it take their times first and are read only shortly before
-	// them (`soon`): reading them now would be done again and hold up the calls that go now.
+	// In chunks: a chunk's calls are on their way while the next chunk's receivers are read and
+	// its times taken. The next chunk leaves once calls that left at once are answered, so that
+	// no more than a chunk is on its way at a time (a call then reaches Viber close to its time),
+	// and no request to the pacer stands between one chunk's answers and the next one's calls.
+	// Once a chunk's times lie ahead, the chunks after it take their times first and are read
+	// only shortly before them (`soon`): reading them now would be done again and hold up the
+	// calls that go now.
 	const departures: Promise<void>[] = [];
 	let onTheirWay: { chunk: Claim[]; departing: Promise<unknown> } | undefined;
 	let ahead = false;
@@ -228,10 +230,6 @@ export async function callBatches(
 			departures.push(giveBack(chunk, error));
 			continue;
 		}
-		if (onTheirWay) {
-			const { chunk: earlier, departing } = onTheirWay;
-			await Promise.all(earlier.map((c) => answered.get(c) ?? departing.catch(() => {})));
-		}
 		// Batches everyone left need no time: recorded at once (those read yet).
 		const empty = chunk.filter((c) => receivers.get(c)?.count === 0);
 		const toCall = chunk.filter((c) => receivers.get(c)?.count !== 0);
@@ -242,6 +240,12 @@ export async function callBatches(
 		} catch (error) {
 			departures.push(giveBack(toCall, error));
 			continue;
+		}
+		// Its times then lie back by up to the wait for those answers: `departInGroups` lets it
+		// go if that is within `LATE_MS`, else keeps or retakes its slots.
+		if (onTheirWay) {
+			const { chunk: earlier, departing } = onTheirWay;
+			await Promise.all(earlier.map((c) => answered.get(c) ?? departing.catch(() => {})));
 		}
 		const departing = departInGroups(env, toCall, slots, {
 			fail: giveBack,

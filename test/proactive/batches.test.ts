@@ -10,7 +10,9 @@ import { applyToRoster } from "../../src/proactive/roster-client";
 import { shardCount, shardOf } from "../../src/proactive/shard";
 import type { BroadcastTask } from "../../src/proactive/tasks";
 import { broadcastTokens, callsWithText, deliver, settled } from "../helpers/broadcast";
+import { TOKEN } from "../helpers/callbacks";
 import { captureErrors } from "../helpers/console";
+import { fakeViber } from "../helpers/fake-viber";
 import { rosterShardOf, seedRoster } from "../helpers/roster";
 
 const QUEUE = "viber-broadcasts";
@@ -152,6 +154,47 @@ describe("a broadcast batch", () => {
 		}
 	});
 
+	it("takes its time while the chunk before is on its way, and leaves once that is answered", async () => {
+		const [first, second] = [
+			await plannedBatch("E1", "next E1"),
+			await plannedBatch("E2", "next E2"),
+		];
+		const pacer = env.PACER.getByName("broadcast");
+		const taken = () =>
+			runInDurableObject(
+				pacer,
+				(_, state) => state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0,
+			);
+		// The pacer's next times are now, so both chunks go at once, one after the other.
+		const before = await runInDurableObject(pacer, (_, state) => {
+			const n = state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0;
+			state.storage.sql.exec("DELETE FROM ring");
+			state.storage.sql.exec(
+				"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
+				n,
+				Date.now() - 60_000,
+			);
+			return Number(n);
+		});
+		await fakeViber.fault({
+			token: TOKEN,
+			endpoint: "broadcast_message",
+			receiver: first.inShard[0],
+			delayMs: 1_500,
+		});
+		const claims = (await Promise.all(claimBatches(env, [first.task, second.task]))).filter(
+			(step) => typeof step === "object",
+		);
+		const calling = callBatches(env, claims, { registerTokens: false, chunk: 1 }, () => {});
+		// While the first call waits for its answer, the second chunk holds its time already but
+		// has not gone.
+		await vi.waitFor(async () => expect(Number(await taken())).toBe(before + 2));
+		expect(await callsWithText("next E1")).toHaveLength(1);
+		expect(await callsWithText("next E2")).toEqual([]);
+		await calling;
+		expect(await callsWithText("next E2")).toEqual([second.inShard]);
+	});
+
 	it("goes once when one delivery holds it twice, beside another broadcast's batch", async () => {
 		const a = await plannedBatch("C6", "pair C6");
 		const b = await plannedBatch("C7", "pair C7");
@@ -233,10 +276,18 @@ describe("a broadcast batch", () => {
 		expect(calls.flat().sort()).toEqual([...ids].sort());
 	});
 
-	it("is queued five a message with the batches of other steps in its delivery", async () => {
-		// 310 users in each of two shards: each step cuts a run of 300, and the two short runs
-		// are packed into a third batch; the steps of one delivery queue all three together.
-		const ids = await seedRoster(620, "C15", (userId) => shardOf(userId, shardCount(env)) < 2);
+	it("is queued five a message, in turn with the batches of the other shards' steps", async () => {
+		// 610 users in each of shards 0 and 1: each step cuts two runs of 300, and the two short
+		// runs of 10 are packed into a fifth batch, which the last step to report (shard 15's)
+		// queues. The steps of one delivery queue all five together, a batch of each step in
+		// turn, so that the calls of every window read every shard.
+		const seeded = [0, 0];
+		const ids = await seedRoster(1220, "C15", (userId) => {
+			const shard = shardOf(userId, shardCount(env));
+			if (shard > 1 || (seeded[shard] as number) >= 610) return false;
+			seeded[shard] = (seeded[shard] as number) + 1;
+			return true;
+		});
 		const { id, steps } = await unplannedBroadcast("test-pack-messages", "C15");
 		const shards = steps.length;
 		const sent = vi.spyOn(env.BROADCAST_QUEUE, "sendBatch");
@@ -245,8 +296,16 @@ describe("a broadcast batch", () => {
 			const queued = sent.mock.calls.flatMap(([messages]) =>
 				[...messages].map((m) => m.body as BroadcastTask),
 			);
-			const sizes = queued.map((task) => (task.kind === "batches" ? task.batches.length : 0));
-			expect(sizes).toEqual([3]);
+			const shardsOf = (task: BroadcastTask) =>
+				task.kind === "batches"
+					? task.batches.map((b) =>
+							b.pieces
+								.map((p) => p.shard)
+								.sort()
+								.join("+"),
+						)
+					: [];
+			expect(queued.map(shardsOf)).toEqual([["0", "1", "0+1", "0", "1"]]);
 		} finally {
 			sent.mockRestore();
 		}
