@@ -24,6 +24,8 @@ export const MAX_REQUEST_BYTES = LIMITS.requestBytes;
  * @example checkRequestSize(JSON.stringify({ receiver, ...message }));
  */
 export function checkRequestSize(body: string): void {
+	// A UTF-16 code unit is at most 3 bytes of UTF-8: most bodies need no encoding to know.
+	if (body.length * 3 <= MAX_REQUEST_BYTES) return;
 	const size = new TextEncoder().encode(body).byteLength;
 	if (size > MAX_REQUEST_BYTES) {
 		throw new ViberLimitError(
