@@ -1,6 +1,8 @@
 /**
- * The worker as deployed (src/index.ts), plus one route only the broadcast benchmark has:
- * `POST /bench/seed {from, count}` puts `count` subscribed users straight into the roster.
+ * The worker as deployed (src/index.ts), plus two routes only the broadcast benchmark has:
+ * `POST /bench/seed {from, count}` puts `count` subscribed users straight into the roster;
+ * `POST /bench/calls {calls}` is the baseline: the same `broadcast_message` calls (300 ids each,
+ * 50 on their way at a time, as the consumer's chunks) from this worker, and nothing else.
  */
 import worker from "../src/index";
 import type { RosterEntry } from "../src/proactive/roster";
@@ -32,6 +34,22 @@ async function seed(env: Env, from: number, count: number): Promise<number> {
 	return count;
 }
 
+/** Makes `calls` broadcast calls of 300 ids, 50 at a time, each fifty once the last is answered. */
+async function calls(env: Env, count: number): Promise<number> {
+	const list = Array.from({ length: 300 }, (_, i) => userId(i));
+	const body = JSON.stringify({ type: "text", text: "baseline", broadcast_list: list });
+	const call = () =>
+		fetch(`${env.VIBER_API_URL}/broadcast_message`, {
+			method: "POST",
+			headers: { "Content-Type": "application/json", "X-Viber-Auth-Token": env.VIBER_AUTH_TOKEN },
+			body,
+		}).then((r) => r.text());
+	for (let i = 0; i < count; i += 50) {
+		await Promise.all(Array.from({ length: Math.min(50, count - i) }, call));
+	}
+	return count;
+}
+
 export default {
 	...worker,
 	async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -39,6 +57,10 @@ export default {
 		if (url.pathname === "/bench/seed" && request.method === "POST") {
 			const { from, count } = (await request.json()) as { from: number; count: number };
 			return Response.json({ seeded: await seed(env, from, Math.min(count, 1000)) });
+		}
+		if (url.pathname === "/bench/calls" && request.method === "POST") {
+			const { calls: count } = (await request.json()) as { calls: number };
+			return Response.json({ calls: await calls(env, Math.min(count, 1000)) });
 		}
 		return worker.fetch(request, env, ctx);
 	},

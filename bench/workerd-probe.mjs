@@ -43,6 +43,13 @@ export const workerdCpu = () =>
 		return (Number(fields[11]) + Number(fields[12])) / 100;
 	});
 
+/**
+ * CPU seconds the hypervisor gave to others while this machine's CPUs wanted to run (steal, all
+ * CPUs, from /proc/stat): a virtual machine's runs are slower, and vary, as this grows.
+ */
+export const stolenCpu = () =>
+	Number(readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/)[8] ?? 0) / 100;
+
 /** A DevTools connection to the worker's isolate (Miniflare's inspector port). */
 async function inspector() {
 	const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json();
