@@ -148,13 +148,10 @@ export class LedgerObject extends SqlObject {
 				JSON.stringify(full),
 				plan.more ? 1 : 0,
 			);
-			for (const r of full) {
-				this.sql.exec(
-					"INSERT OR IGNORE INTO batches (key, queued) VALUES (?, ?)",
-					batchKey(shard, r),
-					r.count,
-				);
-			}
+			this.sql.exec(
+				"INSERT OR IGNORE INTO batches (key, queued) SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+				JSON.stringify(full.map((r) => [batchKey(shard, r), r.count])),
+			);
 			if (!plan.more) {
 				this.sql.exec(
 					"INSERT OR IGNORE INTO tails (shard, run) VALUES (?, ?)",
@@ -207,34 +204,58 @@ export class LedgerObject extends SqlObject {
 		return this.beginMany([key], now, leaseMs)[0] as BeginResult;
 	}
 
-	/** `begin` for the batches of one queue delivery, in one request. */
+	/**
+	 * `begin` for the batches of one queue delivery, in one request: one statement reads them all
+	 * and one claims those to send (a key twice finds its first claim and waits).
+	 */
 	beginMany(keys: string[], now: number, leaseMs: number): BeginResult[] {
 		const meta = this.meta();
+		const list = JSON.stringify(keys);
+		const states = new Map<string, { state: string; lease_until: number | null }>();
+		const rows = this.sql.exec<{ key: string; state: string; lease_until: number | null }>(
+			"SELECT key, state, lease_until FROM batches WHERE key IN (SELECT value FROM json_each(?))",
+			list,
+		);
+		for (const { key, ...batch } of rows) states.set(key, batch);
+		const missing = keys.find((key) => !states.has(key));
+		if (missing !== undefined || !meta) throw new Error(`unknown broadcast batch ${missing}`);
 		// One "send" for all: the answer carries the message once, however many batches it is for.
-		const send: BeginResult | undefined = meta && {
+		const send: BeginResult = {
 			action: "send",
 			message: JSON.parse(meta.message as string) as OutgoingMessage,
 			filter: JSON.parse(meta.filter as string) as SubscriberFilter,
 			startedAt: meta.started_at as number,
 		};
-		return keys.map((key) => this.claim(key, now, leaseMs, send));
-	}
-
-	private claim(key: string, now: number, leaseMs: number, send?: BeginResult): BeginResult {
-		const batch = this.sql.exec<Row>("SELECT * FROM batches WHERE key = ?", key).toArray()[0];
-		if (!batch || !send) throw new Error(`unknown broadcast batch ${key}`);
-		if (batch.state === "sending") {
-			if ((batch.lease_until as number) > now) return { action: "wait" };
-			this.sql.exec("UPDATE batches SET state = 'unknown' WHERE key = ?", key);
-			return { action: "unknown" };
+		const claimed: string[] = [];
+		const lapsed: string[] = [];
+		const results = keys.map((key): BeginResult => {
+			const batch = states.get(key) as { state: string; lease_until: number | null };
+			if (batch.state === "sending") {
+				if ((batch.lease_until as number) > now) return { action: "wait" };
+				lapsed.push(key);
+				states.set(key, { ...batch, state: "unknown" });
+				return { action: "unknown" };
+			}
+			if (batch.state !== "queued") return { action: "skip", state: batch.state };
+			claimed.push(key);
+			states.set(key, { ...batch, state: "sending", lease_until: now + leaseMs });
+			return send;
+		});
+		if (lapsed.length > 0) {
+			this.sql.exec(
+				"UPDATE batches SET state = 'unknown' WHERE key IN (SELECT value FROM json_each(?))",
+				JSON.stringify(lapsed),
+			);
 		}
-		if (batch.state !== "queued") return { action: "skip", state: batch.state as string };
-		this.sql.exec(
-			"UPDATE batches SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE key = ?",
-			now + leaseMs,
-			key,
-		);
-		return send;
+		if (claimed.length > 0) {
+			this.sql.exec(
+				`UPDATE batches SET state = 'sending', lease_until = ?, attempts = attempts + 1
+				 WHERE key IN (SELECT value FROM json_each(?))`,
+				now + leaseMs,
+				JSON.stringify(claimed),
+			);
+		}
+		return results;
 	}
 
 	/** Extends a claim that must wait for its slot past the usual lease. */

@@ -75,27 +75,32 @@ export class PacerObject extends SqlObject {
 			.toArray()[0];
 		let n = counter?.n ?? 0;
 		let last = Math.max(Date.now(), earliest, counter?.last ?? 0);
+		// The ring's rows for these slots, read and written in one statement each; a slot taken
+		// twice in one call (count over limit) sees its first time here.
+		const slots = Array.from({ length: Math.min(count, limit) }, (_, i) => (n + i) % limit);
+		const ring = new Map<number, { at: number; answered: number | null }>();
+		const rows = this.sql.exec<{ slot: number; at: number; answered: number | null }>(
+			"SELECT slot, at, answered FROM ring WHERE slot IN (SELECT value FROM json_each(?))",
+			JSON.stringify(slots),
+		);
+		for (const { slot, ...row } of rows) ring.set(slot, row);
 		const taken: Slot[] = [];
 		for (let i = 0; i < count; i++, n++) {
 			const slot = n % limit;
-			const previous = this.sql
-				.exec<{ at: number; answered: number | null }>(
-					"SELECT at, answered FROM ring WHERE slot = ?",
-					slot,
-				)
-				.toArray()[0];
+			const previous = ring.get(slot);
 			if (previous) {
 				const reached =
 					previous.answered === null ? previous.at + MARGIN_MS : previous.answered + SKEW_MS;
 				last = Math.max(last, reached + WINDOW_MS);
 			}
-			this.sql.exec(
-				"INSERT OR REPLACE INTO ring (slot, at, answered) VALUES (?, ?, NULL)",
-				slot,
-				last,
-			);
+			ring.set(slot, { at: last, answered: null });
 			taken.push({ slot, at: last });
 		}
+		this.sql.exec(
+			`INSERT OR REPLACE INTO ring (slot, at, answered)
+			 SELECT value ->> 0, value ->> 1, NULL FROM json_each(?)`,
+			JSON.stringify(slots.map((slot) => [slot, ring.get(slot)?.at])),
+		);
 		this.sql.exec("INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)", n, last);
 		return taken;
 	}
@@ -122,14 +127,13 @@ export class PacerObject extends SqlObject {
 	 * that rather than after their time plus the margin. A slot taken again since is left alone.
 	 */
 	answered(calls: (Slot & { answered: number })[]): void {
-		for (const { slot, at, answered } of calls) {
-			this.sql.exec(
-				"UPDATE ring SET answered = ? WHERE slot = ? AND at = ? AND answered IS NULL",
-				answered,
-				slot,
-				at,
-			);
-		}
+		this.sql.exec(
+			`UPDATE ring SET answered = heard.value ->> 2
+			 FROM json_each(?) AS heard
+			 WHERE ring.slot = heard.value ->> 0 AND ring.at = heard.value ->> 1
+			   AND ring.answered IS NULL`,
+			JSON.stringify(calls.map(({ slot, at, answered }) => [slot, at, answered])),
+		);
 	}
 }
 
