@@ -1,8 +1,9 @@
 /**
  * The worker as deployed (src/index.ts), plus two routes only the broadcast benchmark has:
  * `POST /bench/seed {from, count}` puts `count` subscribed users straight into the roster;
- * `POST /bench/calls {calls}` is the baseline: the same `broadcast_message` calls (300 ids each,
- * 50 on their way at a time, as the consumer's chunks) from this worker, and nothing else.
+ * `POST /bench/calls {calls}` is the baseline: the same `broadcast_message` calls (300 ids each)
+ * from this worker, and nothing else; 50 on their way at a time, the fastest of 10, 25, 50, 100,
+ * 250 and 500 at a time tried for 500 calls (0.25 s; 500 at once 0.27–0.34 s).
  */
 import worker from "../src/index";
 import type { RosterEntry } from "../src/proactive/roster";
