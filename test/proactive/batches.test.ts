@@ -67,6 +67,27 @@ async function unplannedBroadcast(id: string, country: string) {
 	return { id, steps };
 }
 
+const pacer = () => env.PACER.getByName("broadcast");
+
+/** How many times the bot's pacer has handed out. */
+const taken = () =>
+	runInDurableObject(pacer(), (_, state) =>
+		Number(state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0),
+	);
+
+/** Makes the bot's pacer's next time `at`, with no call in its ring; returns `taken()`. */
+const nextTimeAt = (at: number) =>
+	runInDurableObject(pacer(), (_, state) => {
+		const n = Number(state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0);
+		state.storage.sql.exec("DELETE FROM ring");
+		state.storage.sql.exec(
+			"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
+			n,
+			at,
+		);
+		return n;
+	});
+
 describe("a broadcast batch", () => {
 	const errors = captureErrors();
 	it("is sent once even when the queue delivers it again", async () => {
@@ -113,23 +134,9 @@ describe("a broadcast batch", () => {
 			await plannedBatch("D2", "wait D2"),
 			await plannedBatch("D3", "wait D3"),
 		];
-		const pacer = env.PACER.getByName("broadcast");
-		const taken = () =>
-			runInDurableObject(
-				pacer,
-				(_, state) => state.storage.sql.exec("SELECT n FROM counter").one().n,
-			);
 		// The pacer's next times lie 3 s ahead: the first batch is read, takes its time and waits;
 		// the two after it (a chunk each) take theirs without a read.
-		const before = await runInDurableObject(pacer, (_, state) => {
-			const n = state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0;
-			state.storage.sql.exec(
-				"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
-				n,
-				Date.now() + 3_000,
-			);
-			return n;
-		});
+		const before = await nextTimeAt(Date.now() + 3_000);
 		const steps = await Promise.all(
 			claimBatches(
 				env,
@@ -142,7 +149,7 @@ describe("a broadcast batch", () => {
 		const calling = callBatches(env, claims, { registerTokens: false, chunk: 1 }, (claim, step) =>
 			ended.push(`${claim.task.id} ${step}`),
 		);
-		await vi.waitFor(async () => expect(await taken()).toBe(Number(before) + 3));
+		await vi.waitFor(async () => expect(await taken()).toBe(before + 3));
 		const leavers = batches.map(({ inShard }) => inShard[0] as string);
 		for (const userId of leavers) {
 			await applyToRoster(env, { userId, state: "unsubscribed", version: 5 });
@@ -159,23 +166,8 @@ describe("a broadcast batch", () => {
 			await plannedBatch("E1", "next E1"),
 			await plannedBatch("E2", "next E2"),
 		];
-		const pacer = env.PACER.getByName("broadcast");
-		const taken = () =>
-			runInDurableObject(
-				pacer,
-				(_, state) => state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0,
-			);
 		// The pacer's next times are now, so both chunks go at once, one after the other.
-		const before = await runInDurableObject(pacer, (_, state) => {
-			const n = state.storage.sql.exec("SELECT n FROM counter").toArray()[0]?.n ?? 0;
-			state.storage.sql.exec("DELETE FROM ring");
-			state.storage.sql.exec(
-				"INSERT OR REPLACE INTO counter (singleton, n, last) VALUES (1, ?, ?)",
-				n,
-				Date.now() - 60_000,
-			);
-			return Number(n);
-		});
+		const before = await nextTimeAt(Date.now() - 60_000);
 		await fakeViber.fault({
 			token: TOKEN,
 			endpoint: "broadcast_message",
@@ -188,7 +180,7 @@ describe("a broadcast batch", () => {
 		const calling = callBatches(env, claims, { registerTokens: false, chunk: 1 }, () => {});
 		// While the first call waits for its answer, the second chunk holds its time already but
 		// has not gone.
-		await vi.waitFor(async () => expect(Number(await taken())).toBe(before + 2));
+		await vi.waitFor(async () => expect(await taken()).toBe(before + 2));
 		expect(await callsWithText("next E1")).toHaveLength(1);
 		expect(await callsWithText("next E2")).toEqual([]);
 		await calling;
@@ -198,13 +190,7 @@ describe("a broadcast batch", () => {
 	it("goes once when one delivery holds it twice, beside another broadcast's batch", async () => {
 		const a = await plannedBatch("C6", "pair C6");
 		const b = await plannedBatch("C7", "pair C7");
-		const counter = () =>
-			runInDurableObject(
-				env.PACER.getByName("broadcast"),
-				(_, state) =>
-					state.storage.sql.exec<{ n: number }>("SELECT n FROM counter").toArray()[0]?.n ?? 0,
-			);
-		const reserved = await counter();
+		const reserved = await taken();
 		const result = await deliver(QUEUE, [a.task, b.task, a.task]);
 		// The second copy finds the first's claim and waits; both batches are called, once each.
 		expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
@@ -212,7 +198,7 @@ describe("a broadcast batch", () => {
 		expect(await callsWithText("pair C6")).toEqual([a.inShard]);
 		expect(await callsWithText("pair C7")).toEqual([b.inShard]);
 		// One time from the pacer per call made, taken for the delivery at once.
-		expect((await counter()) - reserved).toBe(2);
+		expect((await taken()) - reserved).toBe(2);
 	});
 
 	it("goes in a message with others, which is delivered again while one of them must be", async () => {
