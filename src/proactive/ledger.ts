@@ -210,11 +210,10 @@ export class LedgerObject extends SqlObject {
 	 */
 	beginMany(keys: string[], now: number, leaseMs: number): BeginResult[] {
 		const meta = this.meta();
-		const list = JSON.stringify(keys);
 		const states = new Map<string, { state: string; lease_until: number | null }>();
 		const rows = this.sql.exec<{ key: string; state: string; lease_until: number | null }>(
 			"SELECT key, state, lease_until FROM batches WHERE key IN (SELECT value FROM json_each(?))",
-			list,
+			JSON.stringify(keys),
 		);
 		for (const { key, ...batch } of rows) states.set(key, batch);
 		const missing = keys.find((key) => !states.has(key));
